@@ -1,0 +1,7 @@
+"""aiap's agent core: one set of stages shared by the pytest plugin, the pre-commit hooks and the CLI.
+
+Nothing here imports pytest's plugin API or pre-commit: the doors translate their world into
+calls on these modules.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,55 @@
+"""Line edits: computed from two texts, applied to a text, shown as a unified diff."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from agents.models import Edit
+
+
+def edits_between(path: str, old: str, new: str) -> list[Edit]:
+    """The line-range replacements that turn ``old`` into ``new``."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            Edit(path=path, start_line=i1 + 1, end_line=i2, new_text="".join(new_lines[j1:j2]))
+        )
+    return edits
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Apply edits of one file; they must not overlap. Bottom-up so line numbers hold."""
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: e.start_line, reverse=True):
+        if not (1 <= edit.start_line <= len(lines) + 1 and edit.end_line <= len(lines)):
+            raise ValueError(f"{edit.path}: edit at lines {edit.start_line}-{edit.end_line} is out of range")
+        lines[edit.start_line - 1 : edit.end_line] = edit.new_text.splitlines(keepends=True)
+    return "".join(lines)
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """A git-style diff (a/ and b/ prefixes) that `git apply` and `patch -p1` accept."""
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(old_lines, new_lines, f"a/{path}", f"b/{path}"):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    if not out:
+        return ""
+    return f"diff --git a/{path} b/{path}\n" + "".join(out)
+
+
+def change_size(old: str, new: str) -> int:
+    """Characters inserted plus deleted: the smaller, the more minimal the patch."""
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )

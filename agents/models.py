@@ -1,0 +1,122 @@
+"""Plain data passed between the stages of the core, serialisable to JSON."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Frame(BaseModel):
+    """One traceback entry: where a failure passed through."""
+
+    path: str  # relative to the project root when inside it, else absolute
+    line: int
+    function: str = ""
+
+
+class Failure(BaseModel):
+    """A test that failed, as the test run reported it."""
+
+    nodeid: str
+    message: str = ""
+    frames: list[Frame] = Field(default_factory=list)
+
+
+class Location(BaseModel):
+    """A suspicious span of a source file, with its suspiciousness."""
+
+    path: str  # relative to the project root
+    start_line: int
+    end_line: int
+    score: float
+
+
+class Edit(BaseModel):
+    """Replace lines start_line..end_line (1-based, inclusive) of path by new_text.
+
+    An insertion is end_line == start_line - 1 (nothing replaced).
+    """
+
+    path: str
+    start_line: int
+    end_line: int
+    new_text: str
+
+
+class TouchedFile(BaseModel):
+    """A file a patch changes, with the hash of the content it was made and validated against."""
+
+    path: str
+    original_sha256: str
+    patched_sha256: str
+
+
+class CodePatch(BaseModel):
+    """A candidate change to the project's source, from one engine."""
+
+    engine: str
+    operator: str
+    description: str
+    edits: list[Edit]
+    diff: str = ""  # unified diff, git-applyable (a/ b/ prefixes), relative to the project root
+    files: list[TouchedFile] = Field(default_factory=list)
+    score: float = 0.0  # localization score of the edited location
+    size: int = 0  # characters changed: smaller is preferred
+
+    def key(self) -> str:
+        """Identity of the resulting code, to drop duplicate candidates."""
+        return sha256_bytes(self.diff.encode())
+
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+
+
+class TestResult(BaseModel):
+    """One test's outcome in one run."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    outcome: Outcome
+    duration: float = 0.0
+    message: str = ""
+
+
+class RunResult(BaseModel):
+    """What one pytest run in the workspace produced."""
+
+    results: list[TestResult] = Field(default_factory=list)
+    exit_code: int | None = None
+    timed_out: bool = False
+    duration: float = 0.0
+    output_tail: str = ""
+
+    def by_nodeid(self) -> dict[str, TestResult]:
+        return {r.nodeid: r for r in self.results}
+
+    def passed(self) -> set[str]:
+        return {r.nodeid for r in self.results if r.outcome in ("passed", "skipped")}
+
+    def failed(self) -> set[str]:
+        return {r.nodeid for r in self.results if r.outcome in ("failed", "error")}
+
+
+Status = Literal["fixed", "no-patch", "not-reproduced", "error", "interrupted", "nothing-to-do"]
+
+
+class RunState(BaseModel):
+    """The whole story of one repair run: written under .aiap/ and read back by the doors."""
+
+    status: Status = "nothing-to-do"
+    failures: list[Failure] = Field(default_factory=list)
+    locations: list[Location] = Field(default_factory=list)
+    patches: list[CodePatch] = Field(default_factory=list)  # plausible, best first
+    candidates_tried: int = 0
+    seconds: float = 0.0
+    messages: list[str] = Field(default_factory=list)  # what the user must read

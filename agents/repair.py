@@ -1,0 +1,353 @@
+"""The repair pipeline: reproduce -> localize -> propose -> validate -> rank.
+
+Everything runs in a workspace copy; the user's tree is only read. The result is a RunState the
+doors (pytest plugin, hooks, CLI) turn into output and, on an explicit apply, file changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import libcst
+from pydantic import BaseModel
+
+from agents.config import AiapConfig
+from agents.edits import apply_edits, change_size, unified_diff
+from agents.engines import plugin_manager, propose, select_engines
+from agents.hookspecs import RepairRequest
+from agents.localize import is_test_file, rank_locations, read_line_coverage
+from agents.models import (
+    CodePatch,
+    Failure,
+    Frame,
+    Location,
+    RunResult,
+    RunState,
+    TouchedFile,
+    sha256_bytes,
+)
+from agents.runner import run_pytest
+from agents.validate import Invocation, Validator
+from agents.workspace import Workspace
+
+Progress = Callable[[str], None]
+
+# After the first plausible patch, candidates at the same spot still get a look: a smaller
+# edit there is the likelier fix.
+MAX_SAME_LINE_AFTER_FIRST = 40
+MAX_LOCATIONS = 60
+
+
+class RepairJob(BaseModel):
+    """What a door asks the core to repair."""
+
+    root: Path  # pytest's rootdir in the user's tree
+    invocation_dir: Path
+    options: list[str]
+    positional: list[str]
+    failing: list[str]  # node ids that failed in the user's run
+    config: AiapConfig
+    user_seconds: float = 0.0  # how long the user's own run took
+    sys_path: list[str] = []  # the user's sys.path: entries inside root are mapped to the copy
+
+
+class FailureGroup(BaseModel):
+    failures: list[Failure]
+
+
+def _child_env(job: RepairJob, ws: Workspace) -> dict[str, str]:
+    """Environment of workspace runs: imports resolve to the copy, never to the user's tree."""
+    entries: list[str] = []
+    for entry in [*job.sys_path, *os.environ.get("PYTHONPATH", "").split(os.pathsep)]:
+        if not entry:
+            continue
+        mapped = ws.map_path(entry)
+        if mapped is not None and str(mapped) not in entries:
+            entries.append(str(mapped))
+    for extra in (ws.root / "src", ws.root):
+        if extra.is_dir() and str(extra) not in entries:
+            entries.append(str(extra))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(entries)
+    addopts = env.get("PYTEST_ADDOPTS", "")
+    if "--aiap" in addopts:
+        env["PYTEST_ADDOPTS"] = " ".join(a for a in addopts.split() if not a.startswith("--aiap"))
+    env["COVERAGE_CORE"] = "ctrace"  # sys.monitoring records no dynamic contexts
+    env["AIAP_WORKSPACE_ROOT"] = str(ws.root)
+    env["AIAP_ORIGINAL_ROOT"] = str(ws.source)
+    return env
+
+
+def _relative(path: str, ws: Workspace) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(ws.root).as_posix()
+    except ValueError:
+        return None  # outside the project: the standard library, site-packages
+
+
+def _read_frames(path: Path, ws: Workspace) -> tuple[dict[str, Failure], list[str]]:
+    failures: dict[str, Failure] = {}
+    leaked: list[str] = []
+    if not path.exists():
+        return failures, leaked
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if "leaked_imports" in record:
+            for file in record["leaked_imports"]:
+                twin = ws.map_path(file)
+                if twin is not None and twin.exists():
+                    leaked.append(Path(file).relative_to(ws.source).as_posix())
+            continue
+        failures[record["nodeid"]] = Failure(
+            nodeid=record["nodeid"],
+            message=record["message"],
+            frames=[
+                Frame(path=rel, line=f["line"], function=f["function"])
+                for f in record["frames"]
+                if (rel := _relative(f["path"], ws)) is not None
+            ],
+        )
+    return failures, leaked
+
+
+def group_failures(failures: Sequence[Failure], test_files: set[str]) -> list[FailureGroup]:
+    """One group per innermost code frame: failures that surface in the same function."""
+    groups: dict[str, list[Failure]] = {}
+    for failure in failures:
+        code = [f for f in failure.frames if not is_test_file(f.path, test_files)]
+        key = f"{code[-1].path}::{code[-1].function}" if code else ""
+        groups.setdefault(key, []).append(failure)
+    return [FailureGroup(failures=fs) for _, fs in sorted(groups.items())]
+
+
+def _complete(patch: CodePatch, originals: dict[str, bytes]) -> CodePatch | None:
+    """Fill diff, touched files and size; None when the patch cannot apply."""
+    diffs, files, size = [], [], 0
+    for rel in sorted({e.path for e in patch.edits}):
+        if rel not in originals:
+            return None
+        old = originals[rel].decode("utf-8")
+        try:
+            new = apply_edits(old, [e for e in patch.edits if e.path == rel])
+        except ValueError:
+            return None
+        if new == old:
+            continue
+        diffs.append(unified_diff(rel, old, new))
+        files.append(
+            TouchedFile(
+                path=rel,
+                original_sha256=sha256_bytes(originals[rel]),
+                patched_sha256=sha256_bytes(new.encode("utf-8")),
+            )
+        )
+        size += change_size(old, new)
+    if not files:
+        return None
+    return patch.model_copy(update={"diff": "".join(diffs), "files": files, "size": size})
+
+
+def _load_sources(
+    ws: Workspace, locations: Sequence[Location], test_files: set[str], state: RunState
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Texts of the suspicious files that can be edited; a line in state for each that cannot."""
+    sources: dict[str, str] = {}
+    originals: dict[str, bytes] = {}
+    for path in dict.fromkeys(loc.path for loc in locations):
+        if is_test_file(path, test_files) or not path.endswith(".py"):
+            continue
+        file = ws.root / path
+        if not file.is_file():
+            continue
+        data = file.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            state.messages.append(f"{path}: not UTF-8; aiap leaves it alone")
+            continue
+        try:
+            libcst.parse_module(text)
+        except libcst.ParserSyntaxError as e:
+            state.messages.append(
+                f"{path}: cannot be parsed (line {e.raw_line}: {e.message}); aiap leaves it alone"
+            )
+            continue
+        sources[path] = text
+        originals[path] = data
+    return sources, originals
+
+
+def _search(
+    group: FailureGroup,
+    request: RepairRequest,
+    originals: dict[str, bytes],
+    validator: Validator,
+    engines: Sequence[str],
+    deadline: float,
+    state: RunState,
+    progress: Progress,
+) -> list[CodePatch]:
+    pm = plugin_manager()
+    seen: set[str] = set()
+    plausible: list[CodePatch] = []
+    same_line_left = MAX_SAME_LINE_AFTER_FIRST
+    first_line: tuple[str, int] | None = None
+    for engine in engines:
+        for raw in propose(pm, engine, request):
+            if time.monotonic() > deadline:
+                state.messages.append("search stopped: budget used up")
+                return plausible
+            if any(is_test_file(e.path, request.test_files) for e in raw.edits):
+                continue  # never edit a test
+            patch = _complete(raw, originals)
+            if patch is None or patch.key() in seen:
+                continue
+            spot = (patch.edits[0].path, patch.edits[0].start_line)
+            if first_line is not None:
+                if spot != first_line or same_line_left <= 0:
+                    return plausible
+                same_line_left -= 1
+            seen.add(patch.key())
+            state.candidates_tried += 1
+            verdict = validator.check(patch)
+            if verdict.plausible:
+                progress(f"plausible: {patch.description}")
+                plausible.append(patch)
+                first_line = first_line or spot
+        if plausible:
+            break
+    return plausible
+
+
+def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
+    """Search a validated patch for each group of failures. Never writes the user's tree."""
+    say = progress or (lambda _: None)
+    start = time.monotonic()
+    deadline = start + job.config.budget
+    state = RunState()
+    pm = plugin_manager()
+    engines = select_engines(pm, job.config.engine)
+    ws = Workspace.create(job.root)
+    try:
+        if not ws.used_git:
+            state.messages.append("not a git repository: copied every file but caches and venvs")
+        _repair_in(job, ws, engines, deadline, state, say)
+    finally:
+        ws.cleanup()
+        state.seconds = round(time.monotonic() - start, 2)
+    return state
+
+
+def _repair_in(
+    job: RepairJob,
+    ws: Workspace,
+    engines: Sequence[str],
+    deadline: float,
+    state: RunState,
+    say: Progress,
+) -> None:
+    root = ws.map_path(job.root) or ws.root
+    inv = Invocation(
+        rootdir=root,
+        invocation_dir=ws.map_path(job.invocation_dir) or root,
+        options=job.options,
+        positional=job.positional,
+        env=_child_env(job, ws),
+        memory_mb=job.config.memory_mb,
+    )
+    say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
+    with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
+        frames_file = Path(tmp) / "frames.jsonl"
+        coverage_file = Path(tmp) / "coverage"
+        env = {
+            **inv.env,
+            "AIAP_FRAMES_OUT": str(frames_file),
+            "AIAP_COVERAGE_DATA": str(coverage_file),
+        }
+        timeout = job.config.timeout or max(60.0, 5 * job.user_seconds + 30)
+        baseline = run_pytest(
+            inv.invocation_dir,
+            [*inv.options, *inv.positional, "-p", "agents.probe"],
+            env=env,
+            timeout=timeout,
+            memory_mb=inv.memory_mb,
+        )
+        if _baseline_failed(baseline, timeout, state):
+            return
+        failures_by_id, leaked = _read_frames(frames_file, ws)
+        if leaked:
+            state.status = "error"
+            state.messages.append(
+                "imports resolve to your tree, not aiap's isolated copy "
+                f"({', '.join(leaked[:3])}); aiap stops rather than test the wrong code"
+            )
+            return
+        coverage = read_line_coverage(coverage_file, ws.root) if coverage_file.exists() else {}
+    failed_now = baseline.failed()
+    targets = [n for n in job.failing if n in failed_now]
+    if not targets:
+        state.status = "not-reproduced"
+        state.messages.append(
+            "the failing tests pass in an isolated copy of the project; "
+            "they may depend on files outside it, on test order or on time"
+        )
+        return
+    failures = [
+        failures_by_id.get(n) or Failure(nodeid=n, message=_message(baseline, n)) for n in targets
+    ]
+    state.failures = failures
+    test_files = {r.nodeid.split("::")[0] for r in baseline.results}
+    any_fixed = False
+    for group in group_failures(failures, test_files):
+        ids = [f.nodeid for f in group.failures]
+        locations = rank_locations(group.failures, coverage, baseline.passed(), test_files)
+        locations = locations[:MAX_LOCATIONS]
+        state.locations.extend(locations[:10])
+        sources, originals = _load_sources(ws, locations, test_files, state)
+        request = RepairRequest(
+            root=str(ws.root),
+            failures=group.failures,
+            locations=[loc for loc in locations if loc.path in sources],
+            sources=sources,
+            test_files=sorted(test_files),
+        )
+        validator = Validator(ws, inv, baseline, ids, timeout=job.config.timeout)
+        say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
+        found = _search(group, request, originals, validator, engines, deadline, state, say)
+        if found:
+            found.sort(key=lambda p: (p.size, -p.score))
+            state.patches.append(found[0])
+            others = len(found) - 1
+            if others:
+                state.messages.append(f"{found[0].description}: {others} other plausible patch(es)")
+            any_fixed = True
+    state.status = "fixed" if any_fixed else "no-patch"
+
+
+def _message(result: RunResult, nodeid: str) -> str:
+    found = result.by_nodeid().get(nodeid)
+    return found.message if found else ""
+
+
+def _baseline_failed(baseline: RunResult, timeout: float, state: RunState) -> bool:
+    if baseline.timed_out:
+        state.status = "error"
+        state.messages.append(
+            f"the test suite did not finish within {timeout:.0f} s in the isolated copy "
+            "(a hanging test?); set --aiap-timeout or fix the hang first"
+        )
+        return True
+    if baseline.exit_code not in (0, 1):
+        state.status = "error"
+        tail = [line for line in baseline.output_tail.splitlines() if line.strip()][-3:]
+        state.messages.append(
+            f"pytest exited with status {baseline.exit_code} in the isolated copy: "
+            + " | ".join(tail)
+        )
+        return True
+    return False

@@ -1,0 +1,138 @@
+"""Run pytest in a subprocess inside the workspace; read its results from JUnit XML.
+
+Each run has a wall-clock timeout and a memory limit, so a candidate that loops forever or eats
+memory is rejected instead of hanging the search.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+from agents.models import RunResult, TestResult
+
+# Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
+CHILD_ENV = "AIAP_CHILD"
+
+
+def _limit_memory(megabytes: int | None) -> None:
+    if not megabytes:
+        return
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _nodeid(file: str | None, classname: str, name: str) -> str:
+    """Rebuild a pytest node id from an xunit1 test case (file attribute + mangled classname)."""
+    if not file:
+        return f"{classname.replace('.', '/')}::{name}"
+    file = file.replace(os.sep, "/")
+    module = file[:-3] if file.endswith(".py") else file
+    dotted = module.replace("/", ".")
+    parts = [file]
+    if classname.startswith(dotted + "."):
+        parts.extend(classname[len(dotted) + 1 :].split("."))
+    parts.append(name)
+    return "::".join(parts)
+
+
+def read_junit(path: Path) -> list[TestResult]:
+    results = []
+    xml = JUnitXml.fromfile(str(path))
+    suites = [xml] if xml._tag == "testsuite" else list(xml)
+    for suite in suites:
+        for case in suite:
+            outcome = "passed"
+            message = ""
+            for result in case.result:
+                if isinstance(result, Error):
+                    outcome = "error"
+                elif isinstance(result, Failure):
+                    outcome = "failed"
+                elif isinstance(result, Skipped):
+                    outcome = "skipped"
+                message = (result.message or "")[:2000]
+                break
+            results.append(
+                TestResult(
+                    nodeid=_nodeid(case._elem.get("file"), case.classname or "", case.name or ""),
+                    outcome=outcome,  # type: ignore[arg-type]
+                    duration=float(case.time or 0.0),
+                    message=message,
+                )
+            )
+    return results
+
+
+def run_pytest(
+    cwd: Path,
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    timeout: float,
+    memory_mb: int | None = None,
+) -> RunResult:
+    """Run ``python -m pytest ARGS`` in ``cwd`` with the current interpreter."""
+    with tempfile.TemporaryDirectory(prefix="aiap-run-") as tmp:
+        junit = Path(tmp) / "junit.xml"
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *args,
+            f"--junitxml={junit}",
+            "-o",
+            "junit_family=xunit1",
+            "-p",
+            "no:cacheprovider",
+        ]
+        child_env = {**env, CHILD_ENV: "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=child_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killed whole on timeout
+            preexec_fn=lambda: _limit_memory(memory_mb),
+        )
+        timed_out = False
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+            out, _ = proc.communicate()
+        except BaseException:  # Ctrl-C: take the child down with us
+            _kill_group(proc)
+            proc.wait()
+            raise
+        duration = time.monotonic() - start
+        results = read_junit(junit) if junit.exists() and not timed_out else []
+        text = out.decode("utf-8", "replace") if out else ""
+        return RunResult(
+            results=results,
+            exit_code=None if timed_out else proc.returncode,
+            timed_out=timed_out,
+            duration=duration,
+            output_tail=text[-4000:],
+        )
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,94 @@
+"""Validate a candidate in the workspace: plausible means the failing tests now pass and no test
+that passed before fails.
+
+The failing tests run first, alone, to reject most candidates fast; the rest of the suite runs
+only for candidates that got past them, and stops at its first failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agents.models import CodePatch, RunResult
+from agents.runner import run_pytest
+from agents.workspace import Workspace
+
+
+class Verdict(BaseModel):
+    plausible: bool
+    reason: str = ""
+
+
+class Invocation(BaseModel):
+    """The user's pytest invocation, mapped into the workspace."""
+
+    rootdir: Path  # workspace twin of pytest's rootdir: node ids are relative to it
+    invocation_dir: Path  # workspace twin of where the user ran pytest
+    options: list[str]  # the user's options, minus aiap's own and minus positional args
+    positional: list[str]  # the user's file_or_dir arguments
+    env: dict[str, str]
+    memory_mb: int | None = None
+
+
+class Validator:
+    def __init__(
+        self,
+        workspace: Workspace,
+        invocation: Invocation,
+        baseline: RunResult,
+        targets: Sequence[str],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.invocation = invocation
+        self.baseline = baseline
+        self.targets = list(targets)
+        durations: Mapping[str, float] = {r.nodeid: r.duration for r in baseline.results}
+        overhead = max(0.0, baseline.duration - sum(durations.values()))
+        # Generous multiples of what the original run took: a slower machine is not a hang.
+        self.targets_timeout = timeout or max(
+            10.0, 2 * overhead + 5 * sum(durations.get(t, 0.0) for t in self.targets) + 5
+        )
+        self.suite_timeout = timeout or max(20.0, 3 * baseline.duration + 5)
+
+    def run_targets(self) -> RunResult:
+        inv = self.invocation
+        return run_pytest(
+            inv.rootdir,
+            [*inv.options, *self.targets],
+            env=inv.env,
+            timeout=self.targets_timeout,
+            memory_mb=inv.memory_mb,
+        )
+
+    def run_rest(self) -> RunResult:
+        inv = self.invocation
+        deselect = [f"--deselect={nodeid}" for nodeid in sorted(self.baseline.failed())]
+        return run_pytest(
+            inv.invocation_dir,
+            [*inv.options, *inv.positional, *deselect, "-x"],
+            env=inv.env,
+            timeout=self.suite_timeout,
+            memory_mb=inv.memory_mb,
+        )
+
+    def check(self, patch: CodePatch) -> Verdict:
+        with self.workspace.patched(patch):
+            first = self.run_targets()
+            if first.timed_out:
+                return Verdict(plausible=False, reason="failing tests timed out")
+            passed = first.passed()
+            still = [t for t in self.targets if t not in passed]
+            if still:
+                return Verdict(plausible=False, reason=f"{len(still)} failing test(s) still fail")
+            rest = self.run_rest()
+            if rest.timed_out:
+                return Verdict(plausible=False, reason="test suite timed out")
+            broken = rest.failed()
+            if broken or rest.exit_code not in (0, 5):
+                return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")
+        return Verdict(plausible=True)

@@ -1,0 +1,66 @@
+"""pytest plugin: ``pytest --aiap-fix`` repairs failing tests with aiap's core.
+
+Loading this module costs nothing: it declares options, and registers the repair machinery only
+when ``--aiap-fix`` (or ``--aiap-apply``) is on, as pytest's stepwise plugin does.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+ENGINES = ("auto", "offline", "llm")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("aiap", "aiap: repair failing tests")
+    group.addoption(
+        "--aiap-fix",
+        action="store_true",
+        default=False,
+        help="after the run, search a validated minimal patch for the failing tests "
+        "and show it (nothing is written)",
+    )
+    group.addoption(
+        "--aiap-apply",
+        action="store_true",
+        default=False,
+        help="like --aiap-fix, and write the validated patch to your files "
+        "(undo with `aiap undo`)",
+    )
+    group.addoption(
+        "--aiap-engine",
+        choices=ENGINES,
+        default=None,
+        help="where patches come from: auto (default), offline, llm",
+    )
+    group.addoption(
+        "--aiap-budget",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="time allowed for the search (default 120)",
+    )
+    group.addoption(
+        "--aiap-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per test run during the search (default: from test durations)",
+    )
+    parser.addini("aiap_engine", "aiap engine: auto, offline or llm", default=None)
+    parser.addini("aiap_budget", "aiap search budget in seconds", default=None)
+    parser.addini("aiap_timeout", "aiap wall-clock limit per test run, seconds", default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not (config.getoption("aiap_fix") or config.getoption("aiap_apply")):
+        return
+    if os.environ.get("AIAP_CHILD"):
+        return  # a run aiap itself started in its workspace
+    if hasattr(config, "workerinput"):
+        return  # xdist worker: the controller sees every report and repairs once
+    from pytest_aiap.repairsession import RepairSession
+
+    config.pluginmanager.register(RepairSession(config), "aiap-repair")

@@ -1,0 +1,40 @@
+"""Configuration: [tool.aiap], then AIAP_* variables, then flags; bad values named clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agents.config import ConfigError, load_config
+
+
+def test_defaults_without_any_configuration(tmp_path: Path) -> None:
+    config = load_config(tmp_path, environ={})
+    assert (config.engine, config.budget) == ("auto", 120.0)
+
+
+def test_later_sources_win(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.aiap]\nbudget = 30\nengine = 'offline'\n")
+    assert load_config(tmp_path, environ={}).budget == 30
+    assert load_config(tmp_path, environ={"AIAP_BUDGET": "40"}).budget == 40
+    config = load_config(tmp_path, environ={"AIAP_BUDGET": "40"}, overrides={"budget": 50})
+    assert (config.budget, config.engine) == (50, "offline")
+
+
+def test_a_bad_value_names_its_source(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.aiap]\nengine = 'magic'\n")
+    with pytest.raises(ConfigError, match=r"pyproject.toml \[tool.aiap\]: engine"):
+        load_config(tmp_path, environ={})
+
+
+def test_an_unknown_key_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.aiap]\nbudgte = 3\n")
+    with pytest.raises(ConfigError, match="budgte"):
+        load_config(tmp_path, environ={})
+
+
+def test_a_broken_pyproject_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.aiap\n")
+    with pytest.raises(ConfigError, match="cannot be read as TOML"):
+        load_config(tmp_path, environ={})

@@ -1,0 +1,50 @@
+"""Localization: Ochiai over per-test coverage, traceback frames, never a test file."""
+
+from __future__ import annotations
+
+from agents.localize import ochiai, rank_locations
+from agents.models import Failure, Frame
+
+
+def test_ochiai_is_one_for_a_line_only_failing_tests_run() -> None:
+    assert ochiai(failed_covering=2, passed_covering=0, total_failed=2) == 1.0
+
+
+def test_ochiai_is_zero_for_a_line_no_failing_test_runs() -> None:
+    assert ochiai(failed_covering=0, passed_covering=5, total_failed=1) == 0.0
+
+
+def test_lines_run_by_failing_tests_only_rank_first() -> None:
+    coverage = {
+        "pkg/mod.py": {
+            3: {"t.py::test_fail", "t.py::test_pass"},
+            4: {"t.py::test_fail"},
+            5: {"t.py::test_pass"},
+        }
+    }
+    ranked = rank_locations([Failure(nodeid="t.py::test_fail")], coverage, {"t.py::test_pass"})
+    assert [(loc.path, loc.start_line) for loc in ranked] == [("pkg/mod.py", 4), ("pkg/mod.py", 3)]
+
+
+def test_test_files_are_never_suspects() -> None:
+    coverage = {
+        "tests/test_mod.py": {7: {"tests/test_mod.py::test_fail"}},
+        "conftest.py": {2: {"tests/test_mod.py::test_fail"}},
+        "mod.py": {1: {"tests/test_mod.py::test_fail"}},
+    }
+    failure = Failure(
+        nodeid="tests/test_mod.py::test_fail",
+        frames=[Frame(path="tests/test_mod.py", line=7, function="test_fail")],
+    )
+    ranked = rank_locations([failure], coverage, set(), test_files={"tests/test_mod.py"})
+    assert [loc.path for loc in ranked] == ["mod.py"]
+
+
+def test_the_innermost_frame_wins_a_tie() -> None:
+    coverage = {"m.py": {2: {"t.py::test_x"}, 9: {"t.py::test_x"}}}
+    failure = Failure(
+        nodeid="t.py::test_x",
+        frames=[Frame(path="m.py", line=2, function="outer"), Frame(path="m.py", line=9, function="inner")],
+    )
+    ranked = rank_locations([failure], coverage, set())
+    assert [loc.start_line for loc in ranked] == [9, 2]

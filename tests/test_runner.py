@@ -1,0 +1,58 @@
+"""The runner: pytest in a subprocess, results from JUnit XML, limits enforced."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from agents.runner import run_pytest
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def test_outcomes_are_read_with_node_ids(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "test_a.py").write_text(
+        "import pytest\n"
+        "class TestK:\n    def test_ok(self): pass\n"
+        "@pytest.mark.parametrize('v', [1, 2])\ndef test_p(v): assert v == 1\n"
+        "@pytest.mark.skip\ndef test_s(): pass\n"
+    )
+    result = run_pytest(tmp_path, [], env=_env(), timeout=60)
+    outcomes = {r.nodeid: r.outcome for r in result.results}
+    assert outcomes == {
+        "sub/test_a.py::TestK::test_ok": "passed",
+        "sub/test_a.py::test_p[1]": "passed",
+        "sub/test_a.py::test_p[2]": "failed",
+        "sub/test_a.py::test_s": "skipped",
+    }
+    assert result.exit_code == 1
+
+
+def test_a_hanging_run_is_killed_at_the_timeout(tmp_path: Path) -> None:
+    (tmp_path / "test_hang.py").write_text("def test_hang():\n    while True:\n        pass\n")
+    start = time.monotonic()
+    result = run_pytest(tmp_path, [], env=_env(), timeout=3)
+    assert result.timed_out
+    assert result.results == []
+    assert time.monotonic() - start < 30
+
+
+def test_a_run_that_eats_memory_is_stopped(tmp_path: Path) -> None:
+    (tmp_path / "test_mem.py").write_text(
+        "def test_eat():\n    blocks = []\n    while True:\n        blocks.append(bytearray(50_000_000))\n"
+    )
+    result = run_pytest(tmp_path, [], env=_env(), timeout=60, memory_mb=1024)
+    assert not result.timed_out
+    assert [r.outcome for r in result.results] == ["failed"]
+    assert "MemoryError" in result.results[0].message
+
+
+def test_the_aiap_plugin_stays_dormant_in_child_runs(tmp_path: Path) -> None:
+    (tmp_path / "test_fail.py").write_text("def test_f():\n    assert False\n")
+    result = run_pytest(tmp_path, ["--aiap-fix"], env=_env(), timeout=60)
+    assert "aiap:" not in result.output_tail
+    assert [r.outcome for r in result.results] == ["failed"]

@@ -1,0 +1,60 @@
+"""The workspace: an isolated copy; the user's tree is never written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agents.edits import edits_between
+from agents.models import CodePatch
+from agents.workspace import Workspace
+from tests.conftest import git
+
+
+def test_git_project_copies_tracked_and_untracked_but_not_ignored(git_repo: Path) -> None:
+    (git_repo / ".gitignore").write_text("secret.txt\n")
+    (git_repo / "tracked.py").write_text("x = 1\n")
+    git(git_repo, "add", ".")
+    (git_repo / "untracked.py").write_text("y = 2\n")
+    (git_repo / "secret.txt").write_text("no\n")
+    ws = Workspace.create(git_repo)
+    try:
+        copied = sorted(p.name for p in ws.root.iterdir())
+        assert copied == [".gitignore", "tracked.py", "untracked.py"]
+        assert ws.used_git
+    finally:
+        ws.cleanup()
+
+
+def test_a_directory_that_is_not_a_git_repo_is_copied_without_venvs_and_caches(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    (project / "pkg" / "__pycache__").mkdir(parents=True)
+    (project / "pkg" / "mod.py").write_text("x = 1\n")
+    (project / "pkg" / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0")
+    (project / "env").mkdir()
+    (project / "env" / "pyvenv.cfg").write_text("home = /usr\n")
+    ws = Workspace.create(project)
+    try:
+        files = sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*") if p.is_file())
+        assert files == ["pkg/mod.py"]
+        assert not ws.used_git
+    finally:
+        ws.cleanup()
+
+
+def test_a_patched_block_changes_only_the_copy_and_is_restored(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "m.py").write_text("a = 1\n")
+    ws = Workspace.create(project)
+    try:
+        patch = CodePatch(
+            engine="t", operator="t", description="t",
+            edits=edits_between("m.py", "a = 1\n", "a = 2\n"),
+        )  # fmt: skip
+        with ws.patched(patch):
+            assert (ws.root / "m.py").read_text() == "a = 2\n"
+            assert (project / "m.py").read_text() == "a = 1\n"
+        assert (ws.root / "m.py").read_text() == "a = 1\n"
+    finally:
+        ws.cleanup()
+    assert not ws.root.exists()
