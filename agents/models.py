@@ -25,6 +25,7 @@ class Failure(BaseModel):
 
     nodeid: str
     message: str = ""
+    kind: str = ""  # the exception's type name
     frames: list[Frame] = Field(default_factory=list)
 
 
@@ -118,5 +119,6 @@ class RunState(BaseModel):
     locations: list[Location] = Field(default_factory=list)
     patches: list[CodePatch] = Field(default_factory=list)  # plausible, best first
     candidates_tried: int = 0
+    candidates_timed_out: int = 0
     seconds: float = 0.0
     messages: list[str] = Field(default_factory=list)  # what the user must read

@@ -52,9 +52,15 @@ def pytest_runtest_makereport(
             {"path": str(entry.path), "line": entry.lineno + 1, "function": entry.name}
             for entry in call.excinfo.traceback
         ]
+        error = call.excinfo.value
+        message = call.excinfo.exconly()
+        if isinstance(error, SyntaxError):
+            where = os.path.relpath(error.filename or "?", _ROOT)
+            message = f"{type(error).__name__}: {error.msg} ({where}, line {error.lineno})"
         record = {
             "nodeid": item.nodeid,
-            "message": call.excinfo.exconly()[:2000],
+            "message": message[:2000],
+            "kind": type(error).__name__,
             "frames": frames,
         }
         with open(_FRAMES_OUT, "a", encoding="utf-8") as f:
@@ -66,6 +72,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _cov is not None:
         _cov.stop()
         _cov.save()
+    if _FRAMES_OUT:
+        # Third-party modules the run needed: a warm worker imports them once for all candidates.
+        preload = [
+            name
+            for name, m in list(sys.modules.items())
+            if (path := str(getattr(m, "__file__", "") or ""))
+            and not path.startswith(_ROOT + os.sep)
+            and name != "__main__"
+        ]
+        with open(_FRAMES_OUT, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"preload": preload}) + "\n")
     if _FRAMES_OUT and _ORIGINAL_ROOT:
         # Imports must resolve to the workspace copy, never to the user's tree.
         leaked = sorted(

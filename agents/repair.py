@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -106,6 +107,7 @@ def _read_frames(path: Path, ws: Workspace) -> tuple[dict[str, Failure], list[st
         failures[record["nodeid"]] = Failure(
             nodeid=record["nodeid"],
             message=record["message"],
+            kind=record.get("kind", ""),
             frames=[
                 Frame(path=rel, line=f["line"], function=f["function"])
                 for f in record["frames"]
@@ -215,6 +217,7 @@ def _search(
             seen.add(patch.key())
             state.candidates_tried += 1
             verdict = validator.check(patch)
+            state.candidates_timed_out += verdict.timed_out
             if verdict.plausible:
                 progress(f"plausible: {patch.description}")
                 plausible.append(patch)
@@ -301,6 +304,10 @@ def _repair_in(
         failures_by_id.get(n) or Failure(nodeid=n, message=_message(baseline, n)) for n in targets
     ]
     state.failures = failures
+    failures = _repairable(failures, state)
+    if not failures:
+        state.status = "error"
+        return
     test_files = {r.nodeid.split("::")[0] for r in baseline.results}
     any_fixed = False
     for group in group_failures(failures, test_files):
@@ -327,6 +334,28 @@ def _repair_in(
                 state.messages.append(f"{found[0].description}: {others} other plausible patch(es)")
             any_fixed = True
     state.status = "fixed" if any_fixed else "no-patch"
+
+
+_SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
+_TIMEOUT = re.compile(r"\bTimeout\b")
+
+
+def _repairable(failures: list[Failure], state: RunState) -> list[Failure]:
+    """Drop failures aiap cannot repair, each with a line saying why."""
+    kept = []
+    for failure in failures:
+        if failure.kind in _SYNTAX_ERRORS:
+            state.messages.append(
+                f"{failure.nodeid}: {failure.message}; aiap does not repair syntax errors: fix it first"
+            )
+            continue
+        if _TIMEOUT.search(failure.message):
+            state.messages.append(
+                f"{failure.nodeid}: hung (stopped by a timeout); aiap searches a fix, "
+                "but a hang in the test itself is yours to fix"
+            )
+        kept.append(failure)
+    return kept
 
 
 def _message(result: RunResult, nodeid: str) -> str:

@@ -74,6 +74,11 @@ def read_junit(path: Path) -> list[TestResult]:
     return results
 
 
+def junit_args(junit: Path) -> list[str]:
+    """What every aiap run adds: its own JUnit file (xunit1 keeps the file attribute)."""
+    return [f"--junitxml={junit}", "-o", "junit_family=xunit1", "-p", "no:cacheprovider"]
+
+
 def run_pytest(
     cwd: Path,
     args: Sequence[str],
@@ -85,18 +90,8 @@ def run_pytest(
     """Run ``python -m pytest ARGS`` in ``cwd`` with the current interpreter."""
     with tempfile.TemporaryDirectory(prefix="aiap-run-") as tmp:
         junit = Path(tmp) / "junit.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            *args,
-            f"--junitxml={junit}",
-            "-o",
-            "junit_family=xunit1",
-            "-p",
-            "no:cacheprovider",
-        ]
-        child_env = {**env, CHILD_ENV: "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = [sys.executable, "-m", "pytest", *args, *junit_args(junit)]
+        child_env = {**env, CHILD_ENV: "1"}
         start = time.monotonic()
         proc = subprocess.Popen(
             cmd,

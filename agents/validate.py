@@ -20,6 +20,7 @@ from agents.workspace import Workspace
 class Verdict(BaseModel):
     plausible: bool
     reason: str = ""
+    timed_out: bool = False
 
 
 class Invocation(BaseModel):
@@ -80,14 +81,14 @@ class Validator:
         with self.workspace.patched(patch):
             first = self.run_targets()
             if first.timed_out:
-                return Verdict(plausible=False, reason="failing tests timed out")
+                return Verdict(plausible=False, reason="failing tests timed out", timed_out=True)
             passed = first.passed()
             still = [t for t in self.targets if t not in passed]
             if still:
                 return Verdict(plausible=False, reason=f"{len(still)} failing test(s) still fail")
             rest = self.run_rest()
             if rest.timed_out:
-                return Verdict(plausible=False, reason="test suite timed out")
+                return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
             broken = rest.failed()
             if broken or rest.exit_code not in (0, 5):
                 return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")

@@ -77,6 +77,7 @@ class Workspace:
         self.source = source
         self.root = root
         self.used_git = used_git
+        self._writes = 0
 
     @classmethod
     def create(cls, source: Path) -> Workspace:
@@ -112,18 +113,25 @@ class Workspace:
     @contextmanager
     def patched(self, patch: CodePatch) -> Iterator[None]:
         """Write the patch into the workspace for the duration of the block, then restore."""
-        originals: dict[str, bytes] = {}
+        originals: dict[str, tuple[bytes, int]] = {}
         try:
             for rel in sorted({e.path for e in patch.edits}):
                 path = self.root / rel
                 data = path.read_bytes()
-                originals[rel] = data
+                mtime = path.stat().st_mtime_ns
+                originals[rel] = (data, mtime)
                 new = apply_edits(data.decode("utf-8"), [e for e in patch.edits if e.path == rel])
                 path.write_bytes(new.encode("utf-8"))
+                # A .pyc is trusted on (whole-second mtime, size): a same-size candidate written
+                # within the second would run stale bytecode. A unique mtime per write rules it out.
+                self._writes += 1
+                stamp = mtime + (1000 + self._writes) * 1_000_000_000
+                os.utime(path, ns=(stamp, stamp))
             yield
         finally:
-            for rel, data in originals.items():
+            for rel, (data, mtime) in originals.items():
                 (self.root / rel).write_bytes(data)
+                os.utime(self.root / rel, ns=(mtime, mtime))
 
     def cleanup(self) -> None:
         shutil.rmtree(self.root.parent, ignore_errors=True)

@@ -150,6 +150,10 @@ class RepairSession:
         tr.write_line(
             f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s"
         )
+        if state.candidates_timed_out:
+            tr.write_line(
+                f"aiap: {state.candidates_timed_out} candidate(s) timed out and were killed"
+            )
         for path in saved:
             tr.write_line(f"aiap: saved {path.relative_to(root)}")
         try:

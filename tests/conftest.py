@@ -21,3 +21,42 @@ def git_repo(tmp_path: Path) -> Path:
     git(repo, "config", "user.email", "dev@example.com")
     git(repo, "config", "user.name", "dev")
     return repo
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """Write a small project (path -> text) and return its root."""
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the tree but aiap's own state, caches and git internals, as bytes."""
+    skip = {".aiap", ".git", "__pycache__", ".pytest_cache"}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not skip & set(p.relative_to(root).parts)
+    }
+
+
+def run_pytest_cli(
+    cwd: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """pytest as a user runs it, in a subprocess, with the installed aiap plugin."""
+    import os
+    import sys
+
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+    )

@@ -58,3 +58,29 @@ def test_a_patched_block_changes_only_the_copy_and_is_restored(tmp_path: Path) -
     finally:
         ws.cleanup()
     assert not ws.root.exists()
+
+
+def test_same_size_candidates_never_run_stale_bytecode(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "m.py").write_text("x = 1\n")
+    ws = Workspace.create(project)
+    seen = []
+    try:
+        for value in ("2", "3", "1"):
+            patch = CodePatch(
+                engine="t", operator="t", description="t",
+                edits=edits_between("m.py", "x = 1\n", f"x = {value}\n"),
+            ) if value != "1" else CodePatch(engine="t", operator="t", description="t", edits=[])  # fmt: skip
+            with ws.patched(patch):
+                out = subprocess.run(
+                    [sys.executable, "-c", "import m; print(m.x)"],
+                    cwd=ws.root, capture_output=True, text=True, check=True,
+                )  # fmt: skip
+                seen.append(out.stdout.strip())
+    finally:
+        ws.cleanup()
+    assert seen == ["2", "3", "1"]

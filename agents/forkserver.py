@@ -1,0 +1,183 @@
+"""A warm pytest worker that forks once per test run, so a candidate costs no interpreter start.
+
+The worker imports pytest and the project's third-party dependencies once (never the project's
+own modules: they change from candidate to candidate), then for each request forks a child that
+runs ``pytest.main`` in the workspace under a memory limit, and kills it at a wall-clock timeout.
+This is mutmut 3's shape. Requests and answers are JSON lines on the worker's stdin and stdout.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agents.models import RunResult
+from agents.runner import CHILD_ENV, junit_args, read_junit
+
+
+def _child(request: dict[str, Any], out_fd: int) -> None:
+    """In the forked child: run pytest once and exit without returning to the worker loop."""
+    try:
+        os.setpgid(0, 0)  # its own group: killed whole with anything it started
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(out_fd)
+        if request.get("memory_mb"):
+            import resource
+
+            limit = request["memory_mb"] * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        os.chdir(request["cwd"])
+        sys.path[0:0] = request.get("sys_path_prepend", [])
+        import pytest
+
+        code = int(pytest.main(request["args"]))
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # anything: the child must never fall back into the worker loop
+        code = 3
+    os._exit(code)
+
+
+def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
+    """Exit code of the child, or (None, True) after killing it at the timeout."""
+    deadline = time.monotonic() + timeout
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status), False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                os.waitpid(pid, 0)
+                return None, True
+            if pidfd is not None:
+                select.select([pidfd], [], [], left)
+            else:
+                time.sleep(min(0.005, left))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+def serve() -> None:
+    """The worker's main loop: preload, then one fork per request line."""
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stray prints must not corrupt the protocol
+    import pytest  # noqa: F401  (warm)
+
+    for name in json.loads(os.environ.get("AIAP_PRELOAD", "[]")):
+        try:
+            importlib.import_module(name)
+        except BaseException:  # a module that fails to import here is imported by the child
+            pass
+    out.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            _child(request, out.fileno())
+        code, timed_out = _wait(pid, request["timeout"])
+        answer = {"exit": code, "timed_out": timed_out, "duration": time.monotonic() - start}
+        out.write(json.dumps(answer) + "\n")
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class ForkServer:
+    """Client side: one warm worker per workspace; ``run`` mirrors ``runner.run_pytest``."""
+
+    def __init__(self, cwd: Path, env: Mapping[str, str], preload: Sequence[str] = ()) -> None:
+        child_env = {
+            **env,
+            CHILD_ENV: "1",
+            "AIAP_PRELOAD": json.dumps(list(preload)),
+        }
+        self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from agents.forkserver import serve; serve()"],
+            cwd=cwd,
+            env=child_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        self._read(timeout=120)
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            raise WorkerDied("the warm pytest worker stopped answering")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def run(
+        self,
+        cwd: Path,
+        args: Sequence[str],
+        *,
+        timeout: float,
+        memory_mb: int | None = None,
+    ) -> RunResult:
+        assert self.proc.stdin is not None
+        tmp = Path(self._tmp.name)
+        junit = tmp / "junit.xml"
+        log = tmp / "output.log"
+        junit.unlink(missing_ok=True)
+        request = {
+            "cwd": str(cwd),
+            "args": [*args, *junit_args(junit)],
+            "timeout": timeout,
+            "memory_mb": memory_mb,
+            "log": str(log),
+        }
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            raise WorkerDied("the warm pytest worker is gone") from None
+        answer = self._read(timeout=timeout + 60)
+        timed_out = bool(answer["timed_out"])
+        results = read_junit(junit) if junit.exists() and not timed_out else []
+        output = log.read_text("utf-8", "replace")[-4000:] if log.exists() else ""
+        return RunResult(
+            results=results,
+            exit_code=answer["exit"],
+            timed_out=timed_out,
+            duration=answer["duration"],
+            output_tail=output,
+        )
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self._tmp.cleanup()

@@ -1,0 +1,136 @@
+"""Each operator of the offline engine is the fix of some bug, found through the real plugin.
+
+Every case is a small project with a failing test; `pytest --aiap-fix` runs in a subprocess as a
+user would run it, and must show the expected line of the validated diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_pytest_cli, snapshot, write_project
+
+CASES = {
+    "binary_operator": (
+        "def average(values):\n    return sum(values) * len(values)\n",
+        "from mod import average\n\n"
+        "def test_one_value():\n    assert average([5]) == 5\n\n"
+        "def test_two_values():\n    assert average([2, 4]) == 3\n",
+        "+    return sum(values) / len(values)",
+    ),
+    "comparison_operator": (
+        "def needs_reorder(on_hand, minimum):\n    return on_hand < minimum\n",
+        "from mod import needs_reorder\n\n"
+        "def test_below():\n    assert needs_reorder(3, 5)\n\n"
+        "def test_at_minimum():\n    assert needs_reorder(5, 5)\n\n"
+        "def test_above():\n    assert not needs_reorder(9, 5)\n",
+        "+    return on_hand <= minimum",
+    ),
+    "boolean_operator": (
+        "def can_vote(age, citizen):\n    return age >= 18 or citizen\n",
+        "from mod import can_vote\n\n"
+        "def test_adult_citizen():\n    assert can_vote(30, True)\n\n"
+        "def test_child_citizen():\n    assert not can_vote(12, True)\n\n"
+        "def test_adult_foreigner():\n    assert not can_vote(40, False)\n",
+        "+    return age >= 18 and citizen",
+    ),
+    "augmented_assignment": (
+        "def cart_total(prices):\n    total = 0\n    for price in prices:\n"
+        "        total -= price\n    return total\n",
+        "from mod import cart_total\n\n"
+        "def test_empty():\n    assert cart_total([]) == 0\n\n"
+        "def test_two_items():\n    assert cart_total([1, 2]) == 3\n",
+        "+        total += price",
+    ),
+    "constant": (
+        "def last_index(items):\n    return len(items) - 2\n",
+        "from mod import last_index\n\n"
+        "def test_three():\n    assert last_index([1, 2, 3]) == 2\n\n"
+        "def test_one():\n    assert last_index(['a']) == 0\n",
+        "+    return len(items) - 1",
+    ),
+    "expression_offset": (
+        "def fence_length(posts, gap):\n    return posts * gap\n",
+        "from mod import fence_length\n\n"
+        "def test_three_posts():\n    assert fence_length(3, 2) == 4\n\n"
+        "def test_one_post():\n    assert fence_length(1, 5) == 0\n",
+        "+    return (posts - 1) * gap",
+    ),
+    "variable_replacement": (
+        "def clamp(value, low, high):\n    if value < low:\n        return low\n"
+        "    if value > high:\n        return low\n    return value\n",
+        "from mod import clamp\n\n"
+        "def test_below():\n    assert clamp(-5, 0, 10) == 0\n\n"
+        "def test_inside():\n    assert clamp(5, 0, 10) == 5\n\n"
+        "def test_above():\n    assert clamp(15, 0, 10) == 10\n",
+        "+        return high",
+    ),
+    "call_replacement_method": (
+        "def normalize_tag(tag):\n    return tag.rstrip().lower()\n",
+        "from mod import normalize_tag\n\n"
+        "def test_plain():\n    assert normalize_tag('Python') == 'python'\n\n"
+        "def test_padded():\n    assert normalize_tag('  Python ') == 'python'\n",
+        "+    return tag.strip().lower()",
+    ),
+    "call_replacement_import": (
+        "from bisect import bisect_left\n\n\n"
+        "def grade(score, breakpoints=(60, 70, 80, 90), grades='FDCBA'):\n"
+        "    return grades[bisect_left(breakpoints, score)]\n",
+        "from mod import grade\n\n"
+        "def test_middle():\n    assert grade(65) == 'D'\n\n"
+        "def test_between():\n    assert grade(69.5) == 'D'\n\n"
+        "def test_on_a_breakpoint():\n    assert grade(70) == 'C'\n",
+        "+    return grades[bisect_right(breakpoints, score)]",
+    ),
+    "argument_swap": (
+        "def percent(part, whole):\n    return round(100 * part / whole, 1)\n\n\n"
+        "def share_of(total, part):\n    return percent(total, part)\n",
+        "from mod import percent, share_of\n\n"
+        "def test_percent():\n    assert percent(1, 4) == 25.0\n\n"
+        "def test_share_of():\n    assert share_of(200, 50) == 25.0\n",
+        "+    return percent(part, total)",
+    ),
+    "condition_negation": (
+        "def active_names(users):\n    names = []\n    for user in users:\n"
+        "        if user.get('disabled'):\n            names.append(user['name'])\n"
+        "    return names\n",
+        "from mod import active_names\n\n"
+        "def test_none():\n    assert active_names([]) == []\n\n"
+        "def test_mixed():\n"
+        "    users = [{'name': 'ann'}, {'name': 'bob', 'disabled': True}]\n"
+        "    assert active_names(users) == ['ann']\n",
+        "+        if not user.get('disabled'):",
+    ),
+    "statement_deletion": (
+        "def running_total(values):\n    totals = []\n    total = 0\n    for v in values:\n"
+        "        total += v\n        totals.append(total)\n        total = 0\n    return totals\n",
+        "from mod import running_total\n\n"
+        "def test_single():\n    assert running_total([5]) == [5]\n\n"
+        "def test_three():\n    assert running_total([1, 2, 3]) == [1, 3, 6]\n",
+        "-        total = 0\n",
+    ),
+    "return_value": (
+        "def is_leap(year):\n    if year % 400 == 0:\n        return True\n"
+        "    if year % 100 == 0:\n        return True\n    return year % 4 == 0\n",
+        "from mod import is_leap\n\n"
+        "def test_2000():\n    assert is_leap(2000)\n\n"
+        "def test_2024():\n    assert is_leap(2024)\n\n"
+        "def test_2023():\n    assert not is_leap(2023)\n\n"
+        "def test_1900():\n    assert not is_leap(1900)\n",
+        "+        return False",
+    ),
+}
+
+
+@pytest.mark.parametrize("operator", sorted(CASES))
+def test_operator_is_the_fix_found_by_the_plugin(operator: str, tmp_path: Path) -> None:
+    source, tests, expected_line = CASES[operator]
+    project = write_project(tmp_path / "proj", {"mod.py": source, "test_mod.py": tests})
+    before = snapshot(project)
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline")
+    assert result.returncode == 1  # pytest's own status: tests failed
+    assert "aiap: patch 1:" in result.stdout, result.stdout
+    assert expected_line in result.stdout, result.stdout
+    assert snapshot(project) == before  # --aiap-fix alone writes nothing
