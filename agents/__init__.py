@@ -1,4 +1,4 @@
-"""aiap's agent core: one set of stages shared by the pytest plugin, the pre-commit hooks and the CLI.
+"""aiap's agent core: the stages shared by the pytest plugin, the pre-commit hooks and the CLI.
 
 Nothing here imports pytest's plugin API or pre-commit: the doors translate their world into
 calls on these modules.

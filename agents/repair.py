@@ -11,7 +11,8 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import libcst
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 from agents.config import AiapConfig
 from agents.edits import apply_edits, change_size, unified_diff
 from agents.engines import plugin_manager, propose, select_engines
+from agents.forkserver import ForkServer, WorkerDied
 from agents.hookspecs import RepairRequest
 from agents.localize import is_test_file, rank_locations, read_line_coverage
 from agents.models import (
@@ -33,7 +35,7 @@ from agents.models import (
     sha256_bytes,
 )
 from agents.runner import run_pytest
-from agents.validate import Invocation, Validator
+from agents.validate import Invocation, RunTests, SubprocessRuns, Validator
 from agents.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -91,13 +93,22 @@ def _relative(path: str, ws: Workspace) -> str | None:
         return None  # outside the project: the standard library, site-packages
 
 
-def _read_frames(path: Path, ws: Workspace) -> tuple[dict[str, Failure], list[str]]:
+class ProbeReport(BaseModel):
     failures: dict[str, Failure] = {}
-    leaked: list[str] = []
+    leaked: list[str] = []  # project files imported from the user's tree instead of the copy
+    preload: list[str] = []  # third-party modules the suite imports
+
+
+def _read_probe(path: Path, ws: Workspace) -> ProbeReport:
+    report = ProbeReport()
+    failures, leaked = report.failures, report.leaked
     if not path.exists():
-        return failures, leaked
+        return report
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
+        if "preload" in record:
+            report.preload = record["preload"]
+            continue
         if "leaked_imports" in record:
             for file in record["leaked_imports"]:
                 twin = ws.map_path(file)
@@ -114,7 +125,7 @@ def _read_frames(path: Path, ws: Workspace) -> tuple[dict[str, Failure], list[st
                 if (rel := _relative(f["path"], ws)) is not None
             ],
         )
-    return failures, leaked
+    return report
 
 
 def group_failures(failures: Sequence[Failure], test_files: set[str]) -> list[FailureGroup]:
@@ -282,7 +293,8 @@ def _repair_in(
         )
         if _baseline_failed(baseline, timeout, state):
             return
-        failures_by_id, leaked = _read_frames(frames_file, ws)
+        probe = _read_probe(frames_file, ws)
+        failures_by_id, leaked = probe.failures, probe.leaked
         if leaked:
             state.status = "error"
             state.messages.append(
@@ -309,6 +321,53 @@ def _repair_in(
         state.status = "error"
         return
     test_files = {r.nodeid.split("::")[0] for r in baseline.results}
+    with _warm_runs(ws, inv, probe.preload) as run:
+        _repair_groups(
+            ws,
+            inv,
+            baseline,
+            failures,
+            coverage,
+            test_files,
+            run,
+            engines,
+            deadline,
+            state,
+            say,
+            job,
+        )
+
+
+@contextmanager
+def _warm_runs(ws: Workspace, inv: Invocation, preload: list[str]) -> Iterator[RunTests]:
+    """A warm forking worker when the platform has fork, else a fresh subprocess per run."""
+    server = None
+    if hasattr(os, "fork"):
+        try:
+            server = ForkServer(ws.root, inv.env, preload)
+        except (WorkerDied, OSError):
+            server = None
+    try:
+        yield server.run if server is not None else SubprocessRuns(inv.env)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _repair_groups(
+    ws: Workspace,
+    inv: Invocation,
+    baseline: RunResult,
+    failures: list[Failure],
+    coverage: dict[str, dict[int, set[str]]],
+    test_files: set[str],
+    run: RunTests,
+    engines: Sequence[str],
+    deadline: float,
+    state: RunState,
+    say: Progress,
+    job: RepairJob,
+) -> None:
     any_fixed = False
     for group in group_failures(failures, test_files):
         ids = [f.nodeid for f in group.failures]
@@ -323,7 +382,7 @@ def _repair_in(
             sources=sources,
             test_files=sorted(test_files),
         )
-        validator = Validator(ws, inv, baseline, ids, timeout=job.config.timeout)
+        validator = Validator(ws, inv, baseline, ids, timeout=job.config.timeout, run=run)
         say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
         found = _search(group, request, originals, validator, engines, deadline, state, say)
         if found:
@@ -346,7 +405,8 @@ def _repairable(failures: list[Failure], state: RunState) -> list[Failure]:
     for failure in failures:
         if failure.kind in _SYNTAX_ERRORS:
             state.messages.append(
-                f"{failure.nodeid}: {failure.message}; aiap does not repair syntax errors: fix it first"
+                f"{failure.nodeid}: {failure.message}; "
+                "aiap does not repair syntax errors: fix it first"
             )
             continue
         if _TIMEOUT.search(failure.message):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -34,6 +35,24 @@ class Invocation(BaseModel):
     memory_mb: int | None = None
 
 
+class RunTests(Protocol):
+    """One pytest run: a fresh subprocess (runner.run_pytest) or a fork of a warm worker."""
+
+    def __call__(
+        self, cwd: Path, args: Sequence[str], *, timeout: float, memory_mb: int | None
+    ) -> RunResult: ...
+
+
+class SubprocessRuns:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def __call__(
+        self, cwd: Path, args: Sequence[str], *, timeout: float, memory_mb: int | None
+    ) -> RunResult:
+        return run_pytest(cwd, args, env=self.env, timeout=timeout, memory_mb=memory_mb)
+
+
 class Validator:
     def __init__(
         self,
@@ -43,7 +62,9 @@ class Validator:
         targets: Sequence[str],
         *,
         timeout: float | None = None,
+        run: RunTests | None = None,
     ) -> None:
+        self.run = run or SubprocessRuns(invocation.env)
         self.workspace = workspace
         self.invocation = invocation
         self.baseline = baseline
@@ -58,10 +79,9 @@ class Validator:
 
     def run_targets(self) -> RunResult:
         inv = self.invocation
-        return run_pytest(
+        return self.run(
             inv.rootdir,
             [*inv.options, *self.targets],
-            env=inv.env,
             timeout=self.targets_timeout,
             memory_mb=inv.memory_mb,
         )
@@ -69,10 +89,9 @@ class Validator:
     def run_rest(self) -> RunResult:
         inv = self.invocation
         deselect = [f"--deselect={nodeid}" for nodeid in sorted(self.baseline.failed())]
-        return run_pytest(
+        return self.run(
             inv.invocation_dir,
             [*inv.options, *inv.positional, *deselect, "-x"],
-            env=inv.env,
             timeout=self.suite_timeout,
             memory_mb=inv.memory_mb,
         )

@@ -44,7 +44,10 @@ def test_the_innermost_frame_wins_a_tie() -> None:
     coverage = {"m.py": {2: {"t.py::test_x"}, 9: {"t.py::test_x"}}}
     failure = Failure(
         nodeid="t.py::test_x",
-        frames=[Frame(path="m.py", line=2, function="outer"), Frame(path="m.py", line=9, function="inner")],
+        frames=[
+            Frame(path="m.py", line=2, function="outer"),
+            Frame(path="m.py", line=9, function="inner"),
+        ],
     )
     ranked = rank_locations([failure], coverage, set())
     assert [loc.start_line for loc in ranked] == [9, 2]

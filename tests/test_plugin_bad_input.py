@@ -16,7 +16,9 @@ TEST = "from mod import double\n\ndef test_double():\n    assert double(2) == 4\
 
 
 def test_a_syntax_error_in_imported_code_is_reported_as_a_collection_error(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "p", {"mod.py": "def double(x:\n    return x\n", "test_mod.py": TEST})
+    project = write_project(
+        tmp_path / "p", {"mod.py": "def double(x:\n    return x\n", "test_mod.py": TEST}
+    )
     before = snapshot(project)
     result = run_pytest_cli(project, "--aiap-fix")
     assert "aiap: collection failed in test_mod.py" in result.stdout
@@ -25,7 +27,9 @@ def test_a_syntax_error_in_imported_code_is_reported_as_a_collection_error(tmp_p
 
 def test_a_syntax_error_in_lazily_imported_code_is_named(tmp_path: Path) -> None:
     tests = "def test_double():\n    from mod import double\n    assert double(2) == 4\n"
-    project = write_project(tmp_path / "p", {"mod.py": "def double(x:\n    return x\n", "test_mod.py": tests})
+    project = write_project(
+        tmp_path / "p", {"mod.py": "def double(x:\n    return x\n", "test_mod.py": tests}
+    )
     before = snapshot(project)
     result = run_pytest_cli(project, "--aiap-fix")
     assert "aiap: test_mod.py::test_double: SyntaxError" in result.stdout, result.stdout
@@ -47,7 +51,9 @@ def test_a_source_that_is_not_utf8_is_left_alone(tmp_path: Path) -> None:
 
 
 def test_a_collection_error_is_reported_and_nothing_searched(tmp_path: Path) -> None:
-    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": "import missing_module\n"})
+    project = write_project(
+        tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": "import missing_module\n"}
+    )
     before = snapshot(project)
     result = run_pytest_cli(project, "--aiap-fix")
     assert "aiap: collection failed in test_mod.py" in result.stdout

@@ -49,7 +49,10 @@ def test_apply_makes_the_suite_pass_and_undo_restores_byte_identical(git_repo: P
 def test_a_green_run_does_no_repair_work(tmp_path: Path) -> None:
     project = write_project(
         tmp_path / "p",
-        {"mod.py": "def one():\n    return 1\n", "test_mod.py": "from mod import one\n\ndef test_one():\n    assert one() == 1\n"},
+        {
+            "mod.py": "def one():\n    return 1\n",
+            "test_mod.py": "from mod import one\n\ndef test_one():\n    assert one() == 1\n",
+        },
     )
     result = run_pytest_cli(project, "--aiap-fix")
     assert result.returncode == 0
@@ -74,7 +77,11 @@ def test_the_users_own_options_reach_the_validation_runs(tmp_path: Path) -> None
 
 def test_xdist_runs_repair_once_on_the_controller(tmp_path: Path) -> None:
     source = "def double(x):\n    return x + x + 1\n"
-    tests = "from mod import double\n\ndef test_double():\n    assert double(2) == 4\n\ndef test_zero():\n    assert double(0) == 0\n"
+    tests = (
+        "from mod import double\n\n"
+        "def test_double():\n    assert double(2) == 4\n\n"
+        "def test_zero():\n    assert double(0) == 0\n"
+    )
     project = write_project(tmp_path / "p", {"mod.py": source, "test_mod.py": tests})
     result = run_pytest_cli(project, "-n", "2", "--aiap-fix")
     assert result.stdout.count("aiap: patch 1:") == 1, result.stdout

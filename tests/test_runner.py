@@ -43,7 +43,8 @@ def test_a_hanging_run_is_killed_at_the_timeout(tmp_path: Path) -> None:
 
 def test_a_run_that_eats_memory_is_stopped(tmp_path: Path) -> None:
     (tmp_path / "test_mem.py").write_text(
-        "def test_eat():\n    blocks = []\n    while True:\n        blocks.append(bytearray(50_000_000))\n"
+        "def test_eat():\n    blocks = []\n"
+        "    while True:\n        blocks.append(bytearray(50_000_000))\n"
     )
     result = run_pytest(tmp_path, [], env=_env(), timeout=60, memory_mb=1024)
     assert not result.timed_out

@@ -25,7 +25,9 @@ def test_git_project_copies_tracked_and_untracked_but_not_ignored(git_repo: Path
         ws.cleanup()
 
 
-def test_a_directory_that_is_not_a_git_repo_is_copied_without_venvs_and_caches(tmp_path: Path) -> None:
+def test_a_directory_that_is_not_a_git_repo_is_copied_without_venvs_and_caches(
+    tmp_path: Path,
+) -> None:
     project = tmp_path / "proj"
     (project / "pkg" / "__pycache__").mkdir(parents=True)
     (project / "pkg" / "mod.py").write_text("x = 1\n")
@@ -71,10 +73,8 @@ def test_same_size_candidates_never_run_stale_bytecode(tmp_path: Path) -> None:
     seen = []
     try:
         for value in ("2", "3", "1"):
-            patch = CodePatch(
-                engine="t", operator="t", description="t",
-                edits=edits_between("m.py", "x = 1\n", f"x = {value}\n"),
-            ) if value != "1" else CodePatch(engine="t", operator="t", description="t", edits=[])  # fmt: skip
+            edits = edits_between("m.py", "x = 1\n", f"x = {value}\n")
+            patch = CodePatch(engine="t", operator="t", description="t", edits=edits)
             with ws.patched(patch):
                 out = subprocess.run(
                     [sys.executable, "-c", "import m; print(m.x)"],

@@ -1,0 +1,127 @@
+"""The ``.aiap/`` state directory: patches, undo records and the last run, through one small API.
+
+Like pytest's ``.pytest_cache``, the directory carries its own ``.gitignore`` and README so it
+never ends up in the user's commits, and everything in it is created on first write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agents.models import CodePatch, RunState
+
+DIRNAME = ".aiap"
+
+GITIGNORE = "# Created by aiap automatically.\n*\n"
+
+README = """\
+# aiap state directory
+
+This directory holds what aiap keeps from run to run:
+
+- `patches/`: validated patches, one `git apply`-able file each;
+- `undo/`: what `aiap undo` needs to restore the files a patch was applied to
+  (`undo/done/`: records already undone);
+- `last-run.json`: the story of the last repair run.
+
+**Do not** commit this to version control (its `.gitignore` keeps git away).
+Deleting it loses nothing but the undo records.
+"""
+
+
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace ``path`` by ``data`` so that readers see the old or the new bytes, never half.
+
+    Temp file in the same directory (``os.replace`` is atomic only within one file system),
+    fsynced before the rename so a crash cannot leave a renamed but empty file.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".aiap-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable; best effort, as directories cannot be opened everywhere."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class AiapDir:
+    """``<root>/.aiap/``: read and written only through these methods."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / DIRNAME
+
+    @classmethod
+    def find(cls, start: Path) -> AiapDir | None:
+        """The nearest ``.aiap/`` at ``start`` or above it, as git finds ``.git/``."""
+        start = start.resolve()
+        for directory in (start, *start.parents):
+            if (directory / DIRNAME).is_dir():
+                return cls(directory)
+        return None
+
+    @property
+    def patches_dir(self) -> Path:
+        return self.path / "patches"
+
+    @property
+    def undo_dir(self) -> Path:
+        return self.path / "undo"
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / "last-run.json"
+
+    def ensure(self) -> None:
+        """Create ``.aiap/`` with its .gitignore and README; OSError is the caller's to report."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        for name, text in ((".gitignore", GITIGNORE), ("README.md", README)):
+            file = self.path / name
+            if not file.exists():
+                file.write_bytes(text.encode("utf-8"))
+
+    def write_patch(self, patch: CodePatch, stem: str) -> Path:
+        """Save the patch's diff as ``patches/<stem>.patch`` for ``git apply``."""
+        self.ensure()
+        self.patches_dir.mkdir(exist_ok=True)
+        path = self.patches_dir / f"{stem}.patch"
+        # Bytes, not text mode: CRLF lines of the diff must reach git untranslated.
+        path.write_bytes(patch.diff.encode("utf-8"))
+        return path
+
+    def write_state(self, state: RunState) -> Path:
+        """Save the run as ``last-run.json``, atomically so a reader never sees half of it."""
+        self.ensure()
+        write_atomic(self.state_file, state.model_dump_json(indent=2).encode("utf-8"))
+        return self.state_file
+
+    def read_state(self) -> RunState | None:
+        """The last run, or None when there is none or it cannot be read (e.g. an older format)."""
+        try:
+            return RunState.model_validate_json(self.state_file.read_bytes())
+        except (OSError, ValidationError):
+            return None
