@@ -28,7 +28,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     lines = text.splitlines(keepends=True)
     for edit in sorted(edits, key=lambda e: e.start_line, reverse=True):
         if not (1 <= edit.start_line <= len(lines) + 1 and edit.end_line <= len(lines)):
-            raise ValueError(f"{edit.path}: edit at lines {edit.start_line}-{edit.end_line} is out of range")
+            raise ValueError(
+                f"{edit.path}: edit at lines {edit.start_line}-{edit.end_line} is out of range"
+            )
         lines[edit.start_line - 1 : edit.end_line] = edit.new_text.splitlines(keepends=True)
     return "".join(lines)
 

@@ -120,5 +120,6 @@ class RunState(BaseModel):
     patches: list[CodePatch] = Field(default_factory=list)  # plausible, best first
     candidates_tried: int = 0
     candidates_timed_out: int = 0
+    whole_suite_runs: int = 0
     seconds: float = 0.0
     messages: list[str] = Field(default_factory=list)  # what the user must read

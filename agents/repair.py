@@ -196,7 +196,6 @@ def _load_sources(
 
 
 def _search(
-    group: FailureGroup,
     request: RepairRequest,
     originals: dict[str, bytes],
     validator: Validator,
@@ -205,16 +204,17 @@ def _search(
     state: RunState,
     progress: Progress,
 ) -> list[CodePatch]:
+    """Plausible patches, best first; the first of them has passed the whole suite."""
     pm = plugin_manager()
     seen: set[str] = set()
-    plausible: list[CodePatch] = []
+    plausible: list[tuple[CodePatch, bool]] = []
     same_line_left = MAX_SAME_LINE_AFTER_FIRST
     first_line: tuple[str, int] | None = None
     for engine in engines:
         for raw in propose(pm, engine, request):
             if time.monotonic() > deadline:
                 state.messages.append("search stopped: budget used up")
-                return plausible
+                break
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
             patch = _complete(raw, originals)
@@ -223,7 +223,7 @@ def _search(
             spot = (patch.edits[0].path, patch.edits[0].start_line)
             if first_line is not None:
                 if spot != first_line or same_line_left <= 0:
-                    return plausible
+                    break
                 same_line_left -= 1
             seen.add(patch.key())
             state.candidates_tried += 1
@@ -231,11 +231,17 @@ def _search(
             state.candidates_timed_out += verdict.timed_out
             if verdict.plausible:
                 progress(f"plausible: {patch.description}")
-                plausible.append(patch)
+                plausible.append((patch, verdict.whole_suite))
                 first_line = first_line or spot
         if plausible:
             break
-    return plausible
+    plausible.sort(key=lambda pv: (pv[0].size, -pv[0].score))
+    # The whole suite once, for the best patch (the next one only if it breaks something).
+    for index, (patch, whole) in enumerate(plausible):
+        if whole or validator.confirm(patch).plausible:
+            rest = [p for i, (p, _) in enumerate(plausible) if i != index]
+            return [patch, *rest]
+    return []
 
 
 def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
@@ -382,11 +388,13 @@ def _repair_groups(
             sources=sources,
             test_files=sorted(test_files),
         )
-        validator = Validator(ws, inv, baseline, ids, timeout=job.config.timeout, run=run)
+        validator = Validator(
+            ws, inv, baseline, ids, timeout=job.config.timeout, run=run, coverage=coverage
+        )
         say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
-        found = _search(group, request, originals, validator, engines, deadline, state, say)
+        found = _search(request, originals, validator, engines, deadline, state, say)
+        state.whole_suite_runs += validator.whole_suite_runs
         if found:
-            found.sort(key=lambda p: (p.size, -p.score))
             state.patches.append(found[0])
             others = len(found) - 1
             if others:

@@ -1,8 +1,10 @@
 """Validate a candidate in the workspace: plausible means the failing tests now pass and no test
 that passed before fails.
 
-The failing tests run first, alone, to reject most candidates fast; the rest of the suite runs
-only for candidates that got past them, and stops at its first failure.
+The failing tests run first, alone, to reject most candidates fast; then only the tests that
+ran the changed lines (from the per-test coverage map), stopping at the first failure. The whole
+suite runs once, for the patch that is finally chosen (``confirm``). Without a coverage map, or
+for a line no test ran inside a test (module level, run at import), the whole suite runs.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from agents.localize import LineCoverage
 from agents.models import CodePatch, RunResult
 from agents.runner import run_pytest
 from agents.workspace import Workspace
@@ -22,6 +25,7 @@ class Verdict(BaseModel):
     plausible: bool
     reason: str = ""
     timed_out: bool = False
+    whole_suite: bool = False  # the verdict already covers every test
 
 
 class Invocation(BaseModel):
@@ -63,13 +67,17 @@ class Validator:
         *,
         timeout: float | None = None,
         run: RunTests | None = None,
+        coverage: LineCoverage | None = None,
     ) -> None:
         self.run = run or SubprocessRuns(invocation.env)
+        self.coverage = coverage
+        self.whole_suite_runs = 0
         self.workspace = workspace
         self.invocation = invocation
         self.baseline = baseline
         self.targets = list(targets)
         durations: Mapping[str, float] = {r.nodeid: r.duration for r in baseline.results}
+        self.durations = durations
         overhead = max(0.0, baseline.duration - sum(durations.values()))
         # Generous multiples of what the original run took: a slower machine is not a hang.
         self.targets_timeout = timeout or max(
@@ -86,8 +94,9 @@ class Validator:
             memory_mb=inv.memory_mb,
         )
 
-    def run_rest(self) -> RunResult:
+    def run_suite(self) -> RunResult:
         inv = self.invocation
+        self.whole_suite_runs += 1
         deselect = [f"--deselect={nodeid}" for nodeid in sorted(self.baseline.failed())]
         return self.run(
             inv.invocation_dir,
@@ -95,6 +104,35 @@ class Validator:
             timeout=self.suite_timeout,
             memory_mb=inv.memory_mb,
         )
+
+    def run_selected(self, tests: Sequence[str]) -> RunResult:
+        inv = self.invocation
+        fastest_first = sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
+        timeout = self.targets_timeout + 5 * sum(self.durations.get(t, 0.0) for t in tests)
+        return self.run(
+            inv.rootdir,
+            [*inv.options, *fastest_first, "-x"],
+            timeout=timeout,
+            memory_mb=inv.memory_mb,
+        )
+
+    def covering_tests(self, patch: CodePatch) -> set[str] | None:
+        """Tests that passed before and ran a changed line; None when that is not known."""
+        if self.coverage is None:
+            return None
+        passed = self.baseline.passed()
+        tests: set[str] = set()
+        for edit in patch.edits:
+            lines = self.coverage.get(edit.path)
+            if lines is None:
+                return None
+            # An insertion changes the code between two lines: take both neighbours.
+            span = range(min(edit.start_line, edit.end_line + 1) - 1, edit.end_line + 2)
+            for line in span:
+                if line in lines and not lines[line]:
+                    return None  # ran outside any test: at import, for every test
+                tests |= lines.get(line, set())
+        return (tests & passed) - set(self.targets)
 
     def check(self, patch: CodePatch) -> Verdict:
         with self.workspace.patched(patch):
@@ -105,10 +143,22 @@ class Validator:
             still = [t for t in self.targets if t not in passed]
             if still:
                 return Verdict(plausible=False, reason=f"{len(still)} failing test(s) still fail")
-            rest = self.run_rest()
-            if rest.timed_out:
-                return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
-            broken = rest.failed()
-            if broken or rest.exit_code not in (0, 5):
-                return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")
-        return Verdict(plausible=True)
+            selected = self.covering_tests(patch)
+            if selected is not None and not selected:
+                return Verdict(plausible=True)
+            rest = self.run_suite() if selected is None else self.run_selected(sorted(selected))
+            return self._judge(rest, whole_suite=selected is None)
+
+    def confirm(self, patch: CodePatch) -> Verdict:
+        """The whole suite, once, for the chosen patch."""
+        with self.workspace.patched(patch):
+            return self._judge(self.run_suite(), whole_suite=True)
+
+    @staticmethod
+    def _judge(rest: RunResult, whole_suite: bool) -> Verdict:
+        if rest.timed_out:
+            return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
+        broken = rest.failed()
+        if broken or rest.exit_code not in (0, 5):
+            return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")
+        return Verdict(plausible=True, whole_suite=whole_suite)

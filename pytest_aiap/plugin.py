@@ -26,8 +26,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--aiap-apply",
         action="store_true",
         default=False,
-        help="like --aiap-fix, and write the validated patch to your files "
-        "(undo with `aiap undo`)",
+        help="like --aiap-fix, and write the validated patch to your files (undo with `aiap undo`)",
     )
     group.addoption(
         "--aiap-engine",

@@ -1,20 +1,19 @@
 """The repair machinery of the plugin: collects failing reports, then runs aiap's core in the
-terminal summary. Registered only under --aiap-fix."""
+terminal summary. Registered only under --aiap-fix; the core is imported only when a test
+failed, so a green run pays for nothing but this module."""
 
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from agents.aiapdir import AiapDir
-from agents.apply import ApplyError, apply_patch
-from agents.config import ConfigError, load_config
-from agents.engines import EngineUnavailable
-from agents.models import RunState
-from agents.repair import RepairJob, repair
+if TYPE_CHECKING:
+    from agents.models import RunState
+    from agents.repair import RepairJob
 
 # Options whose meaning is wrong in aiap's own runs: ours, output files, process fan-out,
 # run-to-run selection, debuggers.
@@ -79,9 +78,14 @@ class RepairSession:
             tr.write_line("aiap: interrupted; no file was changed", red=True)
 
     def _job(self) -> RepairJob:
+        from agents.config import load_config
+        from agents.repair import RepairJob
+
         config = self.config
         params = config.invocation_params
-        positional = set(config.args) if config.args_source == pytest.Config.ArgsSource.ARGS else set()
+        positional = (
+            set(config.args) if config.args_source == pytest.Config.ArgsSource.ARGS else set()
+        )
         options, found = strip_options(list(params.args), positional)
         ini = {
             key: config.getini(f"aiap_{key}")
@@ -109,6 +113,10 @@ class RepairSession:
         )
 
     def _run(self, tr: pytest.TerminalReporter) -> None:
+        from agents.config import ConfigError
+        from agents.engines import EngineUnavailable
+        from agents.repair import repair
+
         if self.collection_errors:
             tr.write_line(
                 "aiap: collection failed in "
@@ -120,8 +128,10 @@ class RepairSession:
             return
         try:
             job = self._job()
-            tr.write_line(f"aiap: {len(job.failing)} failing test(s); searching a patch "
-                          f"(engine {job.config.engine}, budget {job.config.budget:.0f} s)")
+            tr.write_line(
+                f"aiap: {len(job.failing)} failing test(s); searching a patch "
+                f"(engine {job.config.engine}, budget {job.config.budget:.0f} s)"
+            )
             state = repair(job, progress=lambda line: tr.write_line(f"aiap: {line}"))
         except (ConfigError, EngineUnavailable) as e:
             tr.write_line(f"aiap: {e}", red=True)
@@ -129,14 +139,19 @@ class RepairSession:
         self._report(tr, state)
 
     def _report(self, tr: pytest.TerminalReporter, state: RunState) -> None:
+        from agents.aiapdir import AiapDir
+
         root = self.config.rootpath
         for message in state.messages:
             tr.write_line(f"aiap: {message}", yellow=True)
         store = AiapDir(root)
         saved: list[Path] = []
         for index, patch in enumerate(state.patches, 1):
-            tr.write_line(f"aiap: patch {index}: {patch.description} ({patch.engine}, {patch.operator})",
-                          green=True, bold=True)
+            tr.write_line(
+                f"aiap: patch {index}: {patch.description} ({patch.engine}, {patch.operator})",
+                green=True,
+                bold=True,
+            )
             tr.write(patch.diff)
             try:
                 store.ensure()
@@ -147,9 +162,7 @@ class RepairSession:
             tr.write_line("aiap: no patch within budget; most suspicious lines:", yellow=True)
             for loc in state.locations[:5]:
                 tr.write_line(f"    {loc.path}:{loc.start_line}  (score {loc.score:.2f})")
-        tr.write_line(
-            f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s"
-        )
+        tr.write_line(f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s")
         if state.candidates_timed_out:
             tr.write_line(
                 f"aiap: {state.candidates_timed_out} candidate(s) timed out and were killed"
@@ -166,13 +179,17 @@ class RepairSession:
             tr.write_line("aiap: nothing written; rerun with --aiap-apply to write the patch")
 
     def _apply(self, tr: pytest.TerminalReporter, state: RunState) -> None:
+        from agents.apply import ApplyError, apply_patch
+
         root = self.config.rootpath
         touched: set[str] = set()
         for patch in state.patches:
             paths = {f.path for f in patch.files}
             if paths & touched:
-                tr.write_line(f"aiap: {patch.description}: overlaps an earlier patch; "
-                              "not applied, run again", yellow=True)
+                tr.write_line(
+                    f"aiap: {patch.description}: overlaps an earlier patch; not applied, run again",
+                    yellow=True,
+                )
                 continue
             try:
                 apply_patch(root, patch)
@@ -180,5 +197,6 @@ class RepairSession:
                 tr.write_line(f"aiap: {e}", red=True)
                 continue
             touched |= paths
-            tr.write_line(f"aiap: applied to {', '.join(sorted(paths))} (undo: aiap undo)",
-                          green=True)
+            tr.write_line(
+                f"aiap: applied to {', '.join(sorted(paths))} (undo: aiap undo)", green=True
+            )

@@ -1,0 +1,40 @@
+"""The plugin costs nothing when off, and a green run with --aiap-fix loads no part of the core."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import run_pytest_cli, write_project
+
+HEAVY = ("agents", "libcst", "junitparser", "coverage", "git")
+
+REPORT_MODULES = (
+    "import sys\n\n"
+    "def pytest_unconfigure(config):\n"
+    f"    heavy = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
+    "    print('HEAVY:', heavy)\n"
+)
+
+
+def test_importing_the_plugin_imports_no_part_of_the_core() -> None:
+    code = (
+        "import sys, pytest_aiap.plugin\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_green_run_with_aiap_fix_loads_no_part_of_the_core(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            "conftest.py": REPORT_MODULES,
+            "test_ok.py": "def test_ok():\n    assert True\n",
+        },
+    )
+    result = run_pytest_cli(project, "--aiap-fix", "-s")
+    assert result.returncode == 0
+    assert "HEAVY: []" in result.stdout, result.stdout
