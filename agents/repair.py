@@ -289,7 +289,8 @@ def _repair_in(
             "AIAP_FRAMES_OUT": str(frames_file),
             "AIAP_COVERAGE_DATA": str(coverage_file),
         }
-        timeout = job.config.timeout or max(60.0, 5 * job.user_seconds + 30)
+        # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
+        timeout = max(job.config.timeout or 0.0, 60.0, 5 * job.user_seconds + 30)
         baseline = run_pytest(
             inv.invocation_dir,
             [*inv.options, *inv.positional, "-p", "agents.probe"],

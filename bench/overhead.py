@@ -31,7 +31,12 @@ def make_suite(root: Path, n_tests: int, per_file: int = 50) -> None:
     for f in range(0, n_tests, per_file):
         lines = ["from calc import add, mul", ""]
         for i in range(f, min(f + per_file, n_tests)):
-            lines += [f"def test_{i}():", f"    assert add({i}, 1) == {i + 1}", f"    assert mul({i}, 2) == {2 * i}", ""]
+            lines += [
+                f"def test_{i}():",
+                f"    assert add({i}, 1) == {i + 1}",
+                f"    assert mul({i}, 2) == {2 * i}",
+                "",
+            ]
         (root / f"test_gen_{f // per_file:03d}.py").write_text("\n".join(lines))
     (root / "pytest.ini").write_text("[pytest]\n")
 

@@ -1,0 +1,165 @@
+"""Candidates validated per second: a fresh pytest subprocess per run vs the warm forking worker.
+
+Builds a small project with a bug (a module importing a third-party dependency, pydantic, and a
+few dozen tests), takes the offline engine's first candidates for it, and validates the same
+list both ways, interleaved, in one run. Prints candidates/second for each and the ratio.
+
+    python bench/validate_speed.py [--candidates 40] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from agents.offline.mutations import mutants_for_lines
+
+from agents.edits import edits_between
+from agents.forkserver import ForkServer
+from agents.models import CodePatch
+from agents.runner import run_pytest
+from agents.validate import Invocation, SubprocessRuns, Validator
+from agents.workspace import Workspace
+
+MODULE = '''"""Invoices with line items, taxes and discounts."""
+
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    name: str
+    unit_price: float
+    quantity: int
+
+
+def subtotal(items: list[Item]) -> float:
+    total = 0.0
+    for item in items:
+        total += item.unit_price * item.quantity
+    return round(total, 2)
+
+
+def discount(amount: float, percent: int) -> float:
+    if percent < 0 or percent > 100:
+        raise ValueError("percent out of range")
+    return round(amount * percent / 100, 2)
+
+
+def tax(amount: float, rate: float = 0.2) -> float:
+    return round(amount * rate, 2)
+
+
+def invoice_total(items: list[Item], percent: int = 0) -> float:
+    base = subtotal(items)
+    base -= discount(base, percent)
+    return round(base + tax(base), 1)
+'''
+
+TESTS = """from invoice import Item, discount, invoice_total, subtotal, tax
+import pytest
+
+ITEMS = [Item(name="pen", unit_price=1.5, quantity=4), Item(name="pad", unit_price=3.0, quantity=2)]
+
+def test_subtotal():
+    assert subtotal(ITEMS) == 12.0
+
+def test_subtotal_empty():
+    assert subtotal([]) == 0.0
+
+def test_tax():
+    assert tax(10.0) == 2.0
+
+def test_invoice_total():
+    assert invoice_total(ITEMS) == 14.4
+
+def test_invoice_total_with_discount():
+    assert invoice_total(ITEMS, 50) == 7.2
+
+@pytest.mark.parametrize("percent", range(0, 101, 5))
+def test_discount_in_range(percent):
+    assert discount(100.0, percent) == percent
+
+def test_discount_out_of_range():
+    with pytest.raises(ValueError):
+        discount(10.0, 101)
+"""
+
+
+def make_project(root: Path) -> None:
+    (root / "invoice.py").write_text(MODULE.replace("total += item", "total -= item"))
+    (root / "test_invoice.py").write_text(TESTS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="aiap-speed-") as tmp:
+        project = Path(tmp) / "proj"
+        project.mkdir()
+        make_project(project)
+        ws = Workspace.create(project)
+        try:
+            env = {**os.environ, "PYTHONPATH": str(ws.root)}
+            inv = Invocation(
+                rootdir=ws.root, invocation_dir=ws.root, options=[], positional=[], env=env
+            )
+            frames = Path(tmp) / "probe.jsonl"
+            probe_env = {**env, "AIAP_FRAMES_OUT": str(frames), "AIAP_WORKSPACE_ROOT": str(ws.root)}
+            baseline = run_pytest(ws.root, ["-p", "agents.probe"], env=probe_env, timeout=120)
+            preload = next(
+                json.loads(line)["preload"]
+                for line in frames.read_text().splitlines()
+                if "preload" in line
+            )
+            targets = sorted(baseline.failed())
+            source = ws.read_text("invoice.py")
+            lines = list(range(1, source.count("\n") + 1))
+            patches = []
+            for mutant in mutants_for_lines(source, lines):
+                edits = edits_between("invoice.py", source, mutant.new_source)
+                patches.append(
+                    CodePatch(
+                        engine="offline", operator=mutant.operator, description="", edits=edits
+                    )
+                )
+                if len(patches) == args.candidates:
+                    break
+            server = ForkServer(ws.root, env, preload)
+            modes = {
+                "fresh subprocess": SubprocessRuns(env),
+                "forking worker": server.run,
+            }
+            rates: dict[str, list[float]] = {m: [] for m in modes}
+            verdicts: dict[str, list[bool]] = {}
+            for _round in range(args.rounds):
+                for mode, run in modes.items():
+                    validator = Validator(ws, inv, baseline, targets, run=run)
+                    start = time.perf_counter()
+                    verdicts[mode] = [validator.check(p).plausible for p in patches]
+                    rates[mode].append(len(patches) / (time.perf_counter() - start))
+            server.close()
+        finally:
+            ws.cleanup()
+    assert verdicts["fresh subprocess"] == verdicts["forking worker"], "modes disagree"
+    fresh = statistics.median(rates["fresh subprocess"])
+    fork = statistics.median(rates["forking worker"])
+    print(
+        f"{len(patches)} candidates, {len(targets)} failing test(s), {args.rounds} rounds, medians"
+    )
+    print(f"fresh subprocess per run : {fresh:6.2f} candidates/s")
+    print(f"forking worker           : {fork:6.2f} candidates/s")
+    print(f"ratio                    : {fork / fresh:6.2f}x")
+    print(f"plausible candidates     : {sum(verdicts['forking worker'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
