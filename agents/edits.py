@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from agents.models import Edit
@@ -49,9 +50,27 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return f"diff --git a/{path} b/{path}\n" + "".join(out)
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
 def change_size(old: str, new: str) -> int:
-    """Characters inserted plus deleted: the smaller, the more minimal the patch."""
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    return sum(
-        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
-    )
+    """Tokens replaced, inserted or deleted: the smaller, the more minimal the patch.
+
+    Only the lines that differ are tokenized, so this stays cheap on large files.
+    """
+    old_lines = old.splitlines()
+    new_lines = new.splitlines()
+    size = 0
+    lines = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        if tag == "equal":
+            continue
+        a = _TOKEN.findall("\n".join(old_lines[i1:i2]))
+        b = _TOKEN.findall("\n".join(new_lines[j1:j2]))
+        tokens = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        size += sum(
+            max(t2 - t1, u2 - u1)
+            for tag2, t1, t2, u1, u2 in tokens.get_opcodes()
+            if tag2 != "equal"
+        )
+    return size

@@ -16,7 +16,7 @@ class EngineUnavailable(Exception):
 
 
 def plugin_manager() -> pluggy.PluginManager:
-    from agents.offline.engine import OfflineEngine
+    from agents.offline.plugin import OfflineEngine
 
     pm = pluggy.PluginManager("aiap")
     pm.add_hookspecs(hookspecs)

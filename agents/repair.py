@@ -34,6 +34,7 @@ from agents.models import (
     TouchedFile,
     sha256_bytes,
 )
+from agents.offline.mutants import family_rank
 from agents.runner import run_pytest
 from agents.validate import Invocation, RunTests, SubprocessRuns, Validator
 from agents.workspace import Workspace
@@ -235,7 +236,7 @@ def _search(
                 first_line = first_line or spot
         if plausible:
             break
-    plausible.sort(key=lambda pv: (pv[0].size, -pv[0].score))
+    plausible.sort(key=lambda pv: (pv[0].size, family_rank(pv[0].operator), -pv[0].score))
     # The whole suite once, for the best patch (the next one only if it breaks something).
     for index, (patch, whole) in enumerate(plausible):
         if whole or validator.confirm(patch).plausible:

@@ -56,7 +56,7 @@ def test_a_green_run_does_no_repair_work(tmp_path: Path) -> None:
     )
     result = run_pytest_cli(project, "--aiap-fix")
     assert result.returncode == 0
-    assert "aiap" not in result.stdout
+    assert "aiap:" not in result.stdout
     assert not (project / ".aiap").exists()
 
 

@@ -1,0 +1,511 @@
+"""Program transformations of the offline engine: small edits at a given line, made with libcst
+so that formatting and comments survive.
+
+``mutants_for_lines`` yields, line by line in the order asked, every single edit of the
+operator families below, cheapest and commonest families first; each mutant is the whole new
+module text. Duplicates and no-op edits are dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    PositionProvider,
+)
+from pydantic import BaseModel
+
+# Family order within a line: what real one-line bugs most often are, first.
+FAMILIES = (
+    "comparison_operator",
+    "binary_operator",
+    "boolean_operator",
+    "augmented_assignment",
+    "constant",
+    "expression_offset",
+    "call_replacement",
+    "condition_negation",
+    "argument_swap",
+    "return_value",
+    "variable_replacement",
+    "statement_deletion",
+)
+_RANK = {name: i for i, name in enumerate(FAMILIES)}
+MAX_NAMES = 8  # replacement names tried per variable occurrence
+
+
+def family_rank(operator: str) -> int:
+    """Prior of an operator family: lower is likelier (unknown families last)."""
+    return _RANK.get(operator, len(FAMILIES))
+
+
+class Mutant(BaseModel):
+    operator: str
+    description: str
+    line: int
+    new_source: str
+
+
+_ARITH = [cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power]
+_BITS = [cst.LeftShift, cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor]
+_COMPARE = [cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal,
+            cst.NotEqual]  # fmt: skip
+_AUG = [cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
+        cst.FloorDivideAssign, cst.ModuloAssign]  # fmt: skip
+_NON_COMMUTATIVE = (cst.Subtract, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
+
+# Names that are often confused for one another.
+_FAMILY_GROUPS = [
+    ["strip", "rstrip", "lstrip"], ["append", "extend"], ["find", "rfind", "index", "rindex"],
+    ["startswith", "endswith"], ["upper", "lower", "title", "capitalize"],
+    ["keys", "values", "items"], ["min", "max"], ["any", "all"], ["sorted", "reversed"],
+    ["floor", "ceil"], ["bisect_left", "bisect_right"], ["insort_left", "insort_right"],
+    ["split", "rsplit"], ["remove", "discard"], ["get", "setdefault"],
+    ["isdigit", "isalpha", "isalnum", "isspace"], ["add", "update"], ["pop", "popleft"],
+    ["appendleft", "append"], ["search", "match", "fullmatch"], ["sum", "len"],
+]  # fmt: skip
+CALL_FAMILIES: dict[str, list[str]] = {}
+for _group in _FAMILY_GROUPS:
+    for _name in _group:
+        CALL_FAMILIES.setdefault(_name, []).extend(n for n in _group if n != _name)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _offset(expr: cst.BaseExpression, op: cst.BaseBinaryOp, wrap: bool) -> cst.BaseExpression:
+    new = cst.BinaryOperation(left=expr, operator=op, right=cst.Integer("1"))
+    return _paren(new) if wrap else new
+
+
+def _is_boolish(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Comparison, cst.BooleanOperation)) or (
+        isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
+    )
+
+
+@dataclass
+class _Edit:
+    family: str
+    old: cst.CSTNode
+    new: cst.CSTNode | cst.RemovalSentinel
+    text: str
+    after: Callable[[cst.Module], cst.Module] | None = None
+
+
+@dataclass
+class _Scope:
+    names: list[str] = field(default_factory=list)
+
+    def add(self, name: str) -> None:
+        if name not in self.names:
+            self.names.append(name)
+
+
+class _Collector(cst.CSTVisitor):
+    """Walks the module once and records every possible edit, keyed by line."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
+
+    def __init__(self, wanted: set[int]) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.edits: dict[int, list[_Edit]] = {}
+        self.module_names = _Scope()
+        self.defined: set[str] = set()  # functions, classes, imports at any level
+        self.imported_from: dict[str, cst.ImportFrom] = {}
+        self.scopes: list[_Scope] = []
+        self.callees: set[int] = set()  # ids of Name nodes that are called
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def _add(
+        self,
+        node: cst.CSTNode,
+        family: str,
+        new: cst.CSTNode | cst.RemovalSentinel,
+        text: str,
+        after: Callable[[cst.Module], cst.Module] | None = None,
+    ) -> None:
+        line = self._line(node)
+        if line in self.wanted:
+            self.edits.setdefault(line, []).append(_Edit(family, node, new, text, after))
+
+    def _scope(self) -> _Scope:
+        return self.scopes[-1] if self.scopes else self.module_names
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.defined.add(node.name.value)
+        scope = _Scope()
+        for param in [*node.params.posonly_params, *node.params.params,
+                      *node.params.kwonly_params]:  # fmt: skip
+            scope.add(param.name.value)
+        for star in (node.params.star_arg, node.params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.add(star.name.value)
+        self.scopes.append(scope)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.defined.add(node.name.value)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.evaluated_alias or alias.evaluated_name
+            self.defined.add(name)
+            self.imported_from[alias.evaluated_name] = node
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.defined.add((alias.evaluated_alias or alias.evaluated_name).split(".")[0])
+
+    def visit_Name(self, node: cst.Name) -> None:
+        context = self.get_metadata(ExpressionContextProvider, node, None)
+        if context == ExpressionContext.STORE:
+            self._scope().add(node.value)
+        elif context == ExpressionContext.LOAD and id(node) not in self.callees:
+            self._variable(node)
+
+    # -- operator families -------------------------------------------------------------------
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for i, target in enumerate(node.comparisons):
+            op = target.operator
+            swaps: list[cst.BaseCompOp] = []
+            if type(op) in _COMPARE:
+                swaps = [
+                    k(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)  # type: ignore[attr-defined]
+                    for k in _COMPARE
+                    if k is not type(op)
+                ]
+            elif isinstance(op, cst.Is):
+                swaps = [cst.IsNot()]
+            elif isinstance(op, cst.IsNot):
+                swaps = [cst.Is()]
+            elif isinstance(op, cst.In):
+                swaps = [cst.NotIn()]
+            elif isinstance(op, cst.NotIn):
+                swaps = [cst.In()]
+            for new_op in swaps:
+                comparisons = list(node.comparisons)
+                comparisons[i] = target.with_changes(operator=new_op)
+                new = node.with_changes(comparisons=comparisons)
+                self._add(node, "comparison_operator", new, _code(new))
+        if len(node.comparisons) == 1:
+            target = node.comparisons[0]
+            swapped = node.with_changes(
+                left=target.comparator, comparisons=[target.with_changes(comparator=node.left)]
+            )
+            self._add(node, "argument_swap", swapped, _code(swapped))
+            for operand in (node.left, target.comparator):
+                self._offsets(operand, wrap=False)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        op = node.operator
+        group = _ARITH if type(op) in _ARITH else _BITS if type(op) in _BITS else []
+        for kind in group:
+            if kind is not type(op):
+                new = node.with_changes(
+                    operator=kind(
+                        whitespace_before=op.whitespace_before,  # type: ignore[call-arg]
+                        whitespace_after=op.whitespace_after,
+                    )  # fmt: skip
+                )
+                self._add(node, "binary_operator", new, _code(new))
+        if isinstance(op, _NON_COMMUTATIVE):
+            new = node.with_changes(left=node.right, right=node.left)
+            self._add(node, "argument_swap", new, _code(new))
+        self._offsets(node.left, wrap=True)
+        self._offsets(node.right, wrap=True)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        op = node.operator
+        kind = cst.Or if isinstance(op, cst.And) else cst.And
+        new = node.with_changes(
+            operator=kind(
+                whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after
+            )
+        )
+        self._add(node, "boolean_operator", new, _code(new))
+        # A conjunct too many: keep one side.
+        for side in (node.left, node.right):
+            self._add(node, "boolean_operator", side, _code(side))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        op = node.operator
+        if type(op) in _AUG:
+            for kind in _AUG:
+                if kind is not type(op):
+                    new = node.with_changes(
+                        operator=kind(
+                            whitespace_before=op.whitespace_before,  # type: ignore[call-arg]
+                            whitespace_after=op.whitespace_after,
+                        )  # fmt: skip
+                    )
+                    self._add(node, "augmented_assignment", new, _code(new))
+
+    def visit_Integer(self, node: cst.Integer) -> None:
+        try:
+            value = int(node.evaluated_value)
+        except (TypeError, ValueError):
+            return
+        for new_value in dict.fromkeys((value + 1, value - 1, 0, 1, -1)):
+            if new_value == value:
+                continue
+            new: cst.BaseExpression = (
+                cst.Integer(str(new_value))
+                if new_value >= 0
+                else cst.UnaryOperation(
+                    operator=cst.Minus(), expression=cst.Integer(str(-new_value))
+                )
+            )
+            self._add(node, "constant", new, _code(new))
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Not):
+            inner = node.expression.with_changes(lpar=[], rpar=[])
+            self._add(node, "condition_negation", inner, _code(inner))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            self.callees.add(id(func))
+            for name in self._similar_callees(func.value):
+                after = self._import_fix(func.value, name)
+                new = node.with_changes(func=func.with_changes(value=name))
+                self._add(node, "call_replacement", new, _code(new), after)
+        elif isinstance(func, cst.Attribute):
+            for name in CALL_FAMILIES.get(func.attr.value, []):
+                new = node.with_changes(func=func.with_changes(attr=cst.Name(name)))
+                self._add(node, "call_replacement", new, _code(new))
+            if func.attr.value == "pop":
+                args = [] if node.args else [cst.Arg(cst.Integer("0"))]
+                new = node.with_changes(args=args)
+                self._add(node, "call_replacement", new, _code(new))
+        positional = [i for i, a in enumerate(node.args) if a.keyword is None and not a.star]
+        for a in range(len(positional)):
+            for b in range(a + 1, len(positional)):
+                args = list(node.args)
+                i, j = positional[a], positional[b]
+                args[i] = node.args[i].with_changes(value=node.args[j].value)
+                args[j] = node.args[j].with_changes(value=node.args[i].value)
+                new = node.with_changes(args=args)
+                self._add(node, "argument_swap", new, _code(new))
+        for arg in node.args:
+            self._offsets(arg.value, wrap=False)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        for element in node.slice:
+            inner = element.slice
+            if isinstance(inner, cst.Index):
+                self._offsets(inner.value, wrap=False)
+            elif isinstance(inner, cst.Slice):
+                for bound in (inner.lower, inner.upper):
+                    if bound is not None:
+                        self._offsets(bound, wrap=False)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._negate(node.test)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._negate(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._negate(node.test)
+
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self._negate(node.test)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        value = node.value
+        if value is None:
+            return
+        if not (isinstance(value, cst.Name) and value.value == "None"):
+            self._add(node, "return_value", node.with_changes(value=cst.Name("None")),
+                      "return None")  # fmt: skip
+        if _is_boolish(value) or isinstance(value, cst.Call):
+            new = node.with_changes(
+                value=cst.UnaryOperation(operator=cst.Not(), expression=self._maybe_paren(value))
+            )
+            self._add(node, "return_value", new, _code(new))
+        self._offsets(value, wrap=False)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if any(
+            isinstance(s, (cst.Assert, cst.Import, cst.ImportFrom, cst.Pass)) for s in node.body
+        ):
+            return
+        self._add(node, "statement_deletion", cst.RemovalSentinel.REMOVE, "delete the line")
+
+    def visit_Name_true_false(self, node: cst.Name) -> None:  # pragma: no cover - helper name
+        pass
+
+    # -- helpers -----------------------------------------------------------------------------
+    @staticmethod
+    def _maybe_paren(value: cst.BaseExpression) -> cst.BaseExpression:
+        simple = (cst.Name, cst.Call, cst.Attribute, cst.Subscript)
+        return value if isinstance(value, simple) or value.lpar else _paren(value)
+
+    def _negate(self, test: cst.BaseExpression) -> None:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return  # dropping the `not` is its own edit
+        new = cst.UnaryOperation(operator=cst.Not(), expression=self._maybe_paren(test))
+        self._add(test, "condition_negation", new, _code(new))
+
+    def _offsets(self, expr: cst.BaseExpression, wrap: bool) -> None:
+        if not isinstance(
+            expr, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BinaryOperation)
+        ):
+            return
+        if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+            return
+        for op in (cst.Subtract(), cst.Add()):
+            new = _offset(expr, op, wrap or isinstance(expr, cst.BinaryOperation) and wrap)
+            self._add(expr, "expression_offset", new, _code(new))
+
+    def _variable(self, node: cst.Name) -> None:
+        if node.value in ("True", "False"):
+            new = cst.Name("False" if node.value == "True" else "True")
+            self._add(node, "constant", new, new.value)
+            return
+        if node.value == "None":
+            return
+        names = [*self._scope().names, *self.module_names.names]
+        candidates = [n for n in dict.fromkeys(names) if n != node.value and n not in self.defined]
+        for name in candidates[:MAX_NAMES]:
+            self._add(node, "variable_replacement", node.with_changes(value=name), name)
+
+    def _similar_callees(self, name: str) -> list[str]:
+        known = CALL_FAMILIES.get(name, [])
+        similar = [
+            other
+            for other in sorted(self.defined)
+            if other != name and difflib.SequenceMatcher(a=name, b=other).ratio() >= 0.75
+        ]
+        return list(dict.fromkeys([*known, *similar]))
+
+    def _import_fix(self, old: str, new: str) -> Callable[[cst.Module], cst.Module] | None:
+        """`from bisect import bisect_left` also imports bisect_right when the call changes."""
+        if new in self.defined or old not in self.imported_from:
+            return None
+        module = self.imported_from[old].module
+        if module is None:
+            return None
+        target = _code(module)
+
+        def fix(tree: cst.Module) -> cst.Module:
+            # The old name still used elsewhere keeps its import; else it gives way.
+            still_used = _uses_name(tree, old)
+            return tree.visit(_AddImport(target, old, new, still_used))  # type: ignore[return-value]
+
+        return fix
+
+
+class _NameUses(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name, self.count = name, 0
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.count += node.value == self.name
+
+
+def _uses_name(tree: cst.Module, name: str) -> bool:
+    uses = _NameUses(name)
+    tree.visit(uses)
+    return uses.count > 0
+
+
+class _AddImport(cst.CSTTransformer):
+    def __init__(self, module: str, beside: str, name: str, keep: bool) -> None:
+        super().__init__()
+        self.module, self.beside, self.name, self.keep = module, beside, name, keep
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        if updated_node.module is None or _code(updated_node.module) != self.module:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        names = list(updated_node.names)
+        if any(a.evaluated_name == self.name for a in names):
+            return updated_node
+        if not any(a.evaluated_name == self.beside for a in names):
+            return updated_node
+        if not self.keep:
+            names = [
+                a.with_changes(name=cst.Name(self.name)) if a.evaluated_name == self.beside else a
+                for a in names
+            ]
+            return updated_node.with_changes(names=names)
+        last = names[-1]
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(cst.ImportAlias(name=cst.Name(self.name)))
+        return updated_node.with_changes(names=names)
+
+
+def _describe(line: int, edit: _Edit) -> str:
+    old = _code(edit.old).strip().splitlines()
+    before = old[0] if old else ""
+    if len(before) > 60:
+        before = before[:57] + "..."
+    if edit.family == "statement_deletion":
+        return f"line {line}: delete `{before}`"
+    after = edit.text.strip().splitlines()[0] if edit.text.strip() else ""
+    if len(after) > 60:
+        after = after[:57] + "..."
+    return f"line {line}: `{before}` -> `{after}`"
+
+
+def mutants_for_lines(source: str, lines: Sequence[int]) -> Iterator[Mutant]:
+    """Every single edit at each of ``lines``, in that order; family order within a line."""
+    wrapper = MetadataWrapper(cst.parse_module(source))
+    collector = _Collector(set(lines))
+    wrapper.visit(collector)
+    module = wrapper.module
+    seen = {source}
+    for line in dict.fromkeys(lines):
+        edits = sorted(collector.edits.get(line, []), key=lambda e: _RANK[e.family])
+        for edit in edits:
+            try:
+                tree = module.deep_replace(edit.old, edit.new)  # type: ignore[arg-type]
+                if edit.after is not None:
+                    tree = edit.after(tree)
+                code = tree.code
+                if edit.family == "statement_deletion" or edit.after is not None:
+                    cst.parse_module(code)  # an emptied block does not parse
+            except (cst.ParserSyntaxError, Exception):
+                if edit.family != "statement_deletion":
+                    continue
+                try:
+                    code = module.deep_replace(
+                        edit.old, cst.SimpleStatementLine(body=[cst.Pass()])
+                    ).code  # type: ignore[union-attr]
+                except Exception:
+                    continue
+            if code in seen:
+                continue
+            seen.add(code)
+            yield Mutant(
+                operator=edit.family, description=_describe(line, edit), line=line, new_source=code
+            )
