@@ -113,16 +113,48 @@ class _Scope:
             self.names.append(name)
 
 
+class _Names(cst.CSTVisitor):
+    """First pass: the names each function binds (parameters, then assignments), and the
+    module's, so a use may be replaced by a name bound further down too."""
+
+    METADATA_DEPENDENCIES = (ExpressionContextProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module = _Scope()
+        self.functions: dict[int, _Scope] = {}
+        self.stack: list[_Scope] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = _Scope()
+        params = node.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            scope.add(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.add(star.name.value)
+        self.functions[id(node)] = scope
+        self.stack.append(scope)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.STORE:
+            (self.stack[-1] if self.stack else self.module).add(node.value)
+
+
 class _Collector(cst.CSTVisitor):
     """Walks the module once and records every possible edit, keyed by line."""
 
     METADATA_DEPENDENCIES = (PositionProvider, ExpressionContextProvider)
 
-    def __init__(self, wanted: set[int]) -> None:
+    def __init__(self, wanted: set[int], names: _Names) -> None:
         super().__init__()
+        self.names = names
         self.wanted = wanted
         self.edits: dict[int, list[_Edit]] = {}
-        self.module_names = _Scope()
+        self.module_names = names.module
         self.defined: set[str] = set()  # functions, classes, imports at any level
         self.imported_from: dict[str, cst.ImportFrom] = {}
         self.scopes: list[_Scope] = []
@@ -149,14 +181,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.defined.add(node.name.value)
-        scope = _Scope()
-        for param in [*node.params.posonly_params, *node.params.params,
-                      *node.params.kwonly_params]:  # fmt: skip
-            scope.add(param.name.value)
-        for star in (node.params.star_arg, node.params.star_kwarg):
-            if isinstance(star, cst.Param):
-                scope.add(star.name.value)
-        self.scopes.append(scope)
+        self.scopes.append(self.names.functions.get(id(node), _Scope()))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
@@ -178,9 +203,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         context = self.get_metadata(ExpressionContextProvider, node, None)
-        if context == ExpressionContext.STORE:
-            self._scope().add(node.value)
-        elif context == ExpressionContext.LOAD and id(node) not in self.callees:
+        if context == ExpressionContext.LOAD and id(node) not in self.callees:
             self._variable(node)
 
     # -- operator families -------------------------------------------------------------------
@@ -353,9 +376,6 @@ class _Collector(cst.CSTVisitor):
             return
         self._add(node, "statement_deletion", cst.RemovalSentinel.REMOVE, "delete the line")
 
-    def visit_Name_true_false(self, node: cst.Name) -> None:  # pragma: no cover - helper name
-        pass
-
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
     def _maybe_paren(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -480,7 +500,9 @@ def _describe(line: int, edit: _Edit) -> str:
 def mutants_for_lines(source: str, lines: Sequence[int]) -> Iterator[Mutant]:
     """Every single edit at each of ``lines``, in that order; family order within a line."""
     wrapper = MetadataWrapper(cst.parse_module(source))
-    collector = _Collector(set(lines))
+    names = _Names()
+    wrapper.visit(names)
+    collector = _Collector(set(lines), names)
     wrapper.visit(collector)
     module = wrapper.module
     seen = {source}

@@ -1,0 +1,162 @@
+"""The offline engine's edits: what each operator family offers, at the lines asked, as code."""
+
+from __future__ import annotations
+
+import pluggy
+
+from agents import hookspecs
+from agents.edits import apply_edits
+from agents.hookspecs import RepairRequest
+from agents.models import Location
+from agents.offline.mutants import mutants_for_lines
+from agents.offline.plugin import OfflineEngine
+
+
+def sources(source: str, line: int) -> list[str]:
+    return [m.new_source for m in mutants_for_lines(source, [line])]
+
+
+def test_comparison_operator_offers_le_for_lt() -> None:
+    assert "return a <= b\n" in sources("return a < b\n", 1)
+
+
+def test_is_and_in_flip_to_their_negations() -> None:
+    assert "x = a is not None\n" in sources("x = a is None\n", 1)
+    assert "x = k not in d\n" in sources("x = k in d\n", 1)
+
+
+def test_binary_operator_offers_division_for_multiplication() -> None:
+    assert "y = a / b\n" in sources("y = a * b\n", 1)
+
+
+def test_boolean_operator_swaps_and_drops_a_conjunct() -> None:
+    offered = sources("ok = a and b\n", 1)
+    assert "ok = a or b\n" in offered
+    assert "ok = a\n" in offered and "ok = b\n" in offered
+
+
+def test_augmented_assignment_flips_minus_to_plus() -> None:
+    assert "t += x\n" in sources("t -= x\n", 1)
+
+
+def test_constant_moves_by_one_and_to_boundaries() -> None:
+    offered = sources("n = 5\n", 1)
+    assert {"n = 6\n", "n = 4\n", "n = 0\n", "n = 1\n", "n = -1\n"} <= set(offered)
+
+
+def test_true_becomes_false() -> None:
+    assert "flag = False\n" in sources("flag = True\n", 1)
+
+
+def test_expression_offset_parenthesises_inside_arithmetic() -> None:
+    offered = sources("total = n * k\n", 1)
+    assert "total = (n - 1) * k\n" in offered
+
+
+def test_expression_offset_on_a_range_bound_and_an_index() -> None:
+    assert "r = range(n + 1)\n" in sources("r = range(n)\n", 1)
+    assert "v = xs[i - 1]\n" in sources("v = xs[i]\n", 1)
+    assert "v = xs[:n + 1]\n" in sources("v = xs[:n]\n", 1)
+
+
+def test_variable_replacement_uses_names_bound_in_the_function() -> None:
+    source = (
+        "def f(low, high, value):\n    if value > high:\n        return low\n    return value\n"
+    )
+    assert "        return high\n" in "".join(sources(source, 3))
+
+
+def test_method_call_replaced_by_its_confusable_sibling() -> None:
+    assert "s = tag.strip()\n" in sources("s = tag.rstrip()\n", 1)
+
+
+def test_pop_front_and_pop_back_swap() -> None:
+    assert "x = queue.pop()\n" in sources("x = queue.pop(0)\n", 1)
+    assert "x = stack.pop(0)\n" in sources("x = stack.pop()\n", 1)
+
+
+def test_bisect_left_becomes_bisect_right_and_the_import_follows() -> None:
+    source = "from bisect import bisect_left\n\ni = bisect_left(xs, x)\n"
+    expected = "from bisect import bisect_right\n\ni = bisect_right(xs, x)\n"
+    assert expected in sources(source, 3)
+
+
+def test_the_import_keeps_a_name_still_used_elsewhere() -> None:
+    source = "from bisect import bisect_left\n\ni = bisect_left(xs, x)\nj = bisect_left(ys, y)\n"
+    expected = (
+        "from bisect import bisect_left, bisect_right\n\n"
+        "i = bisect_right(xs, x)\nj = bisect_left(ys, y)\n"
+    )
+    assert expected in sources(source, 3)
+
+
+def test_argument_swap_for_calls_and_non_commutative_operators() -> None:
+    assert "p = percent(total, part)\n" in sources("p = percent(part, total)\n", 1)
+    assert "d = b - a\n" in sources("d = a - b\n", 1)
+
+
+def test_condition_negation_and_dropping_a_not() -> None:
+    assert "if not ready:\n    go()\n" in sources("if ready:\n    go()\n", 1)
+    assert "if ready:\n    go()\n" in sources("if not ready:\n    go()\n", 1)
+
+
+def test_return_value_replaced_by_none() -> None:
+    assert "def f():\n    return None\n" in sources("def f():\n    return 1\n", 2)
+
+
+def test_statement_deletion_removes_a_line() -> None:
+    source = "def f(xs):\n    t = 0\n    t = 1\n    return t\n"
+    assert "def f(xs):\n    t = 0\n    return t\n" in sources(source, 3)
+
+
+def test_statement_deletion_leaves_pass_in_an_emptied_block() -> None:
+    source = "def f(x):\n    if x:\n        x.close()\n    return x\n"
+    assert "def f(x):\n    if x:\n        pass\n    return x\n" in sources(source, 3)
+
+
+def test_asserts_and_imports_are_never_deleted() -> None:
+    source = "import os\n\n\ndef f(x):\n    assert x > 0\n    return os.sep\n"
+    for mutant in mutants_for_lines(source, [1, 5]):
+        assert "import os\n" in mutant.new_source
+        assert "    assert " in mutant.new_source
+        assert mutant.operator != "statement_deletion"
+
+
+def test_comments_and_formatting_are_preserved() -> None:
+    source = "def f(a,  b):  # keep me\n    return a<b   # and me\n"
+    assert "def f(a,  b):  # keep me\n    return a<=b   # and me\n" in sources(source, 2)
+
+
+def test_mutants_are_only_on_requested_lines() -> None:
+    source = "a = 1\nb = 2\nc = 3\n"
+    for mutant in mutants_for_lines(source, [2]):
+        assert mutant.line == 2
+        assert mutant.new_source.startswith("a = 1\n") and mutant.new_source.endswith("c = 3\n")
+
+
+def test_no_duplicate_or_no_op_mutants() -> None:
+    source = "flag = True\nx = n * 2\n"
+    offered = [m.new_source for m in mutants_for_lines(source, [1, 2])]
+    assert len(offered) == len(set(offered))
+    assert source not in offered
+
+
+def test_the_engine_yields_patches_that_reproduce_the_mutant_and_spare_test_files() -> None:
+    pm = pluggy.PluginManager("aiap")
+    pm.add_hookspecs(hookspecs)
+    pm.register(OfflineEngine(), name="offline")
+    source = "def avg(xs):\n    return sum(xs) * len(xs)\n"
+    request = RepairRequest(
+        root="/nonexistent",
+        failures=[],
+        locations=[
+            Location(path="test_avg.py", start_line=1, end_line=1, score=1.0),
+            Location(path="avg.py", start_line=2, end_line=2, score=0.9),
+        ],
+        sources={"avg.py": source, "test_avg.py": "def test_x():\n    assert 1 == 2\n"},
+        test_files=["test_avg.py"],
+    )
+    patches = [p for result in pm.hook.aiap_propose_patches(request=request) for p in result]
+    assert patches and all(e.path == "avg.py" for p in patches for e in p.edits)
+    fixed = "def avg(xs):\n    return sum(xs) / len(xs)\n"
+    assert fixed in {apply_edits(source, p.edits) for p in patches}
