@@ -86,3 +86,16 @@ def test_xdist_runs_repair_once_on_the_controller(tmp_path: Path) -> None:
     result = run_pytest_cli(project, "-n", "2", "--aiap-fix")
     assert result.stdout.count("aiap: patch 1:") == 1, result.stdout
     assert "+    return x + x" in result.stdout
+
+
+def test_ini_settings_are_read(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            "pytest.ini": "[pytest]\naiap_engine = llm\n",
+            "mod.py": "def one():\n    return 2\n",
+            "test_mod.py": "from mod import one\n\ndef test_one():\n    assert one() == 1\n",
+        },
+    )
+    result = run_pytest_cli(project, "--aiap-fix")
+    assert "aiap: the LLM engine is not available yet" in result.stdout, result.stdout
