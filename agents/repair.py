@@ -41,9 +41,10 @@ from agents.workspace import Workspace
 
 Progress = Callable[[str], None]
 
-# After the first plausible patch, candidates at the same spot still get a look: a smaller
-# edit there is the likelier fix.
+# After the first plausible patch, candidates at the same spot still get a look (a smaller edit
+# there is the likelier fix), among the next few hundred the engines offer.
 MAX_SAME_LINE_AFTER_FIRST = 40
+MAX_SCANNED_AFTER_FIRST = 400
 MAX_LOCATIONS = 60
 
 
@@ -210,6 +211,7 @@ def _search(
     seen: set[str] = set()
     plausible: list[tuple[CodePatch, bool]] = []
     same_line_left = MAX_SAME_LINE_AFTER_FIRST
+    scanned_left = MAX_SCANNED_AFTER_FIRST
     first_line: tuple[str, int] | None = None
     for engine in engines:
         for raw in propose(pm, engine, request):
@@ -223,8 +225,11 @@ def _search(
                 continue
             spot = (patch.edits[0].path, patch.edits[0].start_line)
             if first_line is not None:
-                if spot != first_line or same_line_left <= 0:
+                scanned_left -= 1
+                if same_line_left <= 0 or scanned_left <= 0:
                     break
+                if spot != first_line:
+                    continue
                 same_line_left -= 1
             seen.add(patch.key())
             state.candidates_tried += 1

@@ -34,9 +34,32 @@ FAMILIES = (
     "argument_swap",
     "return_value",
     "variable_replacement",
+    "call_wrap",
+    "guard",
+    "statement_insertion",
     "statement_deletion",
 )
 _RANK = {name: i for i, name in enumerate(FAMILIES)}
+# How likely a family is to hold the fix, relative to the others: candidates are tried in
+# order of (line suspiciousness x prior). Hand-set from the bug corpus in bench/bugs.
+PRIORS = {
+    "comparison_operator": 1.0,
+    "binary_operator": 0.8,
+    "boolean_operator": 0.8,
+    "augmented_assignment": 0.8,
+    "constant": 0.7,
+    "expression_offset": 0.6,
+    "call_replacement": 0.7,
+    "condition_negation": 0.5,
+    "argument_swap": 0.5,
+    "return_value": 0.4,
+    "variable_replacement": 0.45,
+    "call_wrap": 0.3,
+    "guard": 0.35,
+    "statement_insertion": 0.35,
+    "statement_deletion": 0.25,
+}
+MAX_WRAPS = 5  # one-argument callees tried per wrapped expression
 MAX_NAMES = 8  # replacement names tried per variable occurrence
 
 
@@ -95,6 +118,40 @@ def _is_boolish(node: cst.BaseExpression) -> bool:
     )
 
 
+def _insertable(stmt: cst.BaseSmallStatement) -> bool:
+    """Statements a developer forgets: a call for its effect, a counter bump, an assignment."""
+    if isinstance(stmt, cst.Expr):
+        return isinstance(stmt.value, cst.Call)
+    if isinstance(stmt, cst.AugAssign):
+        return True
+    if isinstance(stmt, cst.Assign):
+        return len(stmt.targets) == 1
+    return False
+
+
+class _LoadNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    visitor = _LoadNames()
+    node.visit(visitor)
+    return visitor.names
+
+
 @dataclass
 class _Edit:
     family: str
@@ -124,6 +181,31 @@ class _Names(cst.CSTVisitor):
         self.module = _Scope()
         self.functions: dict[int, _Scope] = {}
         self.stack: list[_Scope] = []
+        self.statements: dict[int, list[cst.SimpleStatementLine]] = {}  # per function
+        self.returns: dict[int, list[cst.BaseExpression]] = {}  # constants returned
+        self.all_statements: list[cst.SimpleStatementLine] = []
+        self.function_stack: list[int] = []
+        self.one_arg_callees: list[str] = []
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if len(node.body) != 1 or not _insertable(node.body[0]):
+            return
+        if self.function_stack:
+            self.statements.setdefault(self.function_stack[-1], []).append(node)
+        self.all_statements.append(node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.function_stack and isinstance(
+            node.value, (cst.Integer, cst.SimpleString, cst.List, cst.Dict, cst.Name)
+        ):
+            value = node.value
+            if not isinstance(value, cst.Name) or value.value in ("None", "True", "False"):
+                self.returns.setdefault(self.function_stack[-1], []).append(value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and len(node.args) == 1 and not node.args[0].keyword:
+            if node.func.value not in self.one_arg_callees:
+                self.one_arg_callees.append(node.func.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = _Scope()
@@ -135,9 +217,11 @@ class _Names(cst.CSTVisitor):
                 scope.add(star.name.value)
         self.functions[id(node)] = scope
         self.stack.append(scope)
+        self.function_stack.append(id(node))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.stack.pop()
+        self.function_stack.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.STORE:
@@ -158,6 +242,7 @@ class _Collector(cst.CSTVisitor):
         self.defined: set[str] = set()  # functions, classes, imports at any level
         self.imported_from: dict[str, cst.ImportFrom] = {}
         self.scopes: list[_Scope] = []
+        self.functions: list[cst.FunctionDef] = []
         self.callees: set[int] = set()  # ids of Name nodes that are called
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -182,9 +267,82 @@ class _Collector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.defined.add(node.name.value)
         self.scopes.append(self.names.functions.get(id(node), _Scope()))
+        self.functions.append(node)
+        self._guards(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.scopes.pop()
+        self.functions.pop()
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if not self.functions:
+            return
+        function = self.functions[-1]
+        own = self.names.statements.get(id(function), [])
+        bound = set(self._scope().names) | set(self.module_names.names) | self.defined
+        borrowed = [
+            s
+            for s in self.names.all_statements
+            if s not in own and _names_in(s) <= bound | _BUILTINS
+        ]
+        donors = list({_code(s).strip(): s for s in [*own, *borrowed]}.values())
+        body = list(node.body)
+        for i, stmt in enumerate(body):
+            line = self._line(stmt)
+            if line not in self.wanted:
+                continue
+            neighbours = {_code(body[j]).strip() for j in (i - 1, i, i + 1) if 0 <= j < len(body)}
+            for donor in donors:
+                text = _code(donor).strip()
+                if text in neighbours:
+                    continue
+                copy = donor.with_changes(leading_lines=[])
+                for where in (i + 1, i):  # after the suspicious line, then before it
+                    new_body = [*body[:where], copy, *body[where:]]
+                    edit = _Edit("statement_insertion", node, node.with_changes(body=new_body),
+                                 f"insert `{text}`")  # fmt: skip
+                    self.edits.setdefault(line, []).append(edit)
+
+    def _guards(self, node: cst.FunctionDef) -> None:
+        """`if not items: return None` and kin, at the top of the function."""
+        block = node.body
+        if not isinstance(block, cst.IndentedBlock) or not block.body:
+            return
+        body = list(block.body)
+        start = 1 if _is_docstring(body[0]) and len(body) > 1 else 0
+        line = self._line(body[start])
+        if line not in self.wanted:
+            return
+        params = [
+            p.name.value
+            for p in [*node.params.posonly_params, *node.params.params]
+            if p.name.value not in ("self", "cls")
+        ]
+        results: list[cst.BaseExpression] = [cst.Name("None")]
+        for value in self.names.returns.get(id(node), []):
+            if _code(value) not in {_code(r) for r in results}:
+                results.append(value)
+        for param in params:
+            for test in (
+                cst.UnaryOperation(operator=cst.Not(), expression=cst.Name(param)),
+                cst.Comparison(
+                    left=cst.Name(param),
+                    comparisons=[
+                        cst.ComparisonTarget(operator=cst.Is(), comparator=cst.Name("None"))
+                    ],
+                ),
+            ):
+                for result in results:
+                    guard = cst.If(
+                        test=test,
+                        body=cst.IndentedBlock(
+                            body=[cst.SimpleStatementLine(body=[cst.Return(value=result)])]
+                        ),
+                    )
+                    new_body = [*body[:start], guard, *body[start:]]
+                    text = f"if {_code(test)}: return {_code(result)}"
+                    edit = _Edit("guard", block, block.with_changes(body=new_body), text)
+                    self.edits.setdefault(line, []).append(edit)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.defined.add(node.name.value)
@@ -355,10 +513,14 @@ class _Collector(cst.CSTVisitor):
     def visit_CompIf(self, node: cst.CompIf) -> None:
         self._negate(node.test)
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._wraps(node.value)
+
     def visit_Return(self, node: cst.Return) -> None:
         value = node.value
         if value is None:
             return
+        self._wraps(value)
         if not (isinstance(value, cst.Name) and value.value == "None"):
             self._add(node, "return_value", node.with_changes(value=cst.Name("None")),
                       "return None")  # fmt: skip
@@ -387,6 +549,19 @@ class _Collector(cst.CSTVisitor):
             return  # dropping the `not` is its own edit
         new = cst.UnaryOperation(operator=cst.Not(), expression=self._maybe_paren(test))
         self._add(test, "condition_negation", new, _code(new))
+
+    def _wraps(self, expr: cst.BaseExpression) -> None:
+        """`total` -> `round(total)`: wrap in a one-argument call seen in the module."""
+        if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float)):
+            return
+        callee = (
+            expr.func.value
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            else ""
+        )
+        for name in [n for n in self.names.one_arg_callees if n != callee][:MAX_WRAPS]:
+            new = cst.Call(func=cst.Name(name), args=[cst.Arg(expr.with_changes(lpar=[], rpar=[]))])
+            self._add(expr, "call_wrap", new, _code(new))
 
     def _offsets(self, expr: cst.BaseExpression, wrap: bool) -> None:
         if not isinstance(
@@ -484,6 +659,18 @@ class _AddImport(cst.CSTTransformer):
         return updated_node.with_changes(names=names)
 
 
+_BUILTINS = set(dir(__import__("builtins")))
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
 def _describe(line: int, edit: _Edit) -> str:
     old = _code(edit.old).strip().splitlines()
     before = old[0] if old else ""
@@ -491,43 +678,75 @@ def _describe(line: int, edit: _Edit) -> str:
         before = before[:57] + "..."
     if edit.family == "statement_deletion":
         return f"line {line}: delete `{before}`"
+    if edit.family in ("statement_insertion", "guard"):
+        return f"line {line}: {edit.text}"
     after = edit.text.strip().splitlines()[0] if edit.text.strip() else ""
     if len(after) > 60:
         after = after[:57] + "..."
     return f"line {line}: `{before}` -> `{after}`"
 
 
+class Site(BaseModel):
+    """One planned edit, not rendered yet: rendering costs a tree rewrite."""
+
+    line: int
+    operator: str
+    index: int  # position in the mutator's edit list
+
+
+class ModuleMutator:
+    """Plans every edit at the given lines of one module, and renders them one at a time."""
+
+    def __init__(self, source: str, lines: Sequence[int]) -> None:
+        self.source = source
+        wrapper = MetadataWrapper(cst.parse_module(source))
+        names = _Names()
+        wrapper.visit(names)
+        collector = _Collector(set(lines), names)
+        wrapper.visit(collector)
+        self._module = wrapper.module
+        self._edits: list[tuple[int, _Edit]] = []
+        for line in dict.fromkeys(lines):
+            for edit in sorted(collector.edits.get(line, []), key=lambda e: _RANK[e.family]):
+                self._edits.append((line, edit))
+        self.sites = [
+            Site(line=line, operator=edit.family, index=i)
+            for i, (line, edit) in enumerate(self._edits)
+        ]
+
+    def render(self, site: Site) -> Mutant | None:
+        line, edit = self._edits[site.index]
+        module = self._module
+        try:
+            tree = module.deep_replace(edit.old, edit.new)  # type: ignore[arg-type]
+            if edit.after is not None:
+                tree = edit.after(tree)
+            code = tree.code
+            if edit.family == "statement_deletion" or edit.after is not None:
+                cst.parse_module(code)  # an emptied block does not parse
+        except Exception:
+            if edit.family != "statement_deletion":
+                return None
+            try:
+                code = module.deep_replace(
+                    edit.old, cst.SimpleStatementLine(body=[cst.Pass()])
+                ).code  # type: ignore[union-attr]
+            except Exception:
+                return None
+        if code == self.source:
+            return None
+        return Mutant(
+            operator=edit.family, description=_describe(line, edit), line=line, new_source=code
+        )
+
+
 def mutants_for_lines(source: str, lines: Sequence[int]) -> Iterator[Mutant]:
     """Every single edit at each of ``lines``, in that order; family order within a line."""
-    wrapper = MetadataWrapper(cst.parse_module(source))
-    names = _Names()
-    wrapper.visit(names)
-    collector = _Collector(set(lines), names)
-    wrapper.visit(collector)
-    module = wrapper.module
+    mutator = ModuleMutator(source, lines)
     seen = {source}
-    for line in dict.fromkeys(lines):
-        edits = sorted(collector.edits.get(line, []), key=lambda e: _RANK[e.family])
-        for edit in edits:
-            try:
-                tree = module.deep_replace(edit.old, edit.new)  # type: ignore[arg-type]
-                if edit.after is not None:
-                    tree = edit.after(tree)
-                code = tree.code
-                if edit.family == "statement_deletion" or edit.after is not None:
-                    cst.parse_module(code)  # an emptied block does not parse
-            except (cst.ParserSyntaxError, Exception):
-                if edit.family != "statement_deletion":
-                    continue
-                try:
-                    code = module.deep_replace(
-                        edit.old, cst.SimpleStatementLine(body=[cst.Pass()])
-                    ).code  # type: ignore[union-attr]
-                except Exception:
-                    continue
-            if code in seen:
-                continue
-            seen.add(code)
-            yield Mutant(
-                operator=edit.family, description=_describe(line, edit), line=line, new_source=code
-            )
+    for site in mutator.sites:
+        mutant = mutator.render(site)
+        if mutant is None or mutant.new_source in seen:
+            continue
+        seen.add(mutant.new_source)
+        yield mutant

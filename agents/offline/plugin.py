@@ -1,4 +1,9 @@
-"""The offline engine as a pluggy plugin: libcst edits on the most suspicious lines first."""
+"""The offline engine as a pluggy plugin: libcst edits, most promising first.
+
+Every edit at the suspicious lines is planned up front (cheap), ordered by the suspiciousness of
+its line times the prior of its operator family, and rendered only when the orchestrator asks
+for the next candidate (rendering rewrites the tree).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from agents.edits import edits_between
 from agents.hookspecs import RepairRequest, hookimpl
 from agents.localize import is_test_file
 from agents.models import CodePatch
-from agents.offline.mutants import mutants_for_lines
+from agents.offline.mutants import PRIORS, ModuleMutator, Site
 
 
 class OfflineEngine:
@@ -19,34 +24,42 @@ class OfflineEngine:
 
     @hookimpl
     def aiap_propose_patches(self, request: RepairRequest) -> Iterator[CodePatch]:
-        sources: dict[str, str | None] = {}
-        seen: set[tuple[str, str]] = set()
+        lines: dict[str, dict[int, float]] = {}
         for location in request.locations:
-            path = location.path
-            if is_test_file(path, request.test_files):
+            if is_test_file(location.path, request.test_files):
                 continue
-            if path not in sources:
-                sources[path] = _read(request, path)
-            source = sources[path]
+            scores = lines.setdefault(location.path, {})
+            for line in range(location.start_line, location.end_line + 1):
+                scores[line] = max(scores.get(line, 0.0), location.score)
+        mutators: dict[str, ModuleMutator] = {}
+        plan: list[tuple[float, int, str, Site]] = []
+        for path, scores in lines.items():
+            source = _read(request, path)
             if source is None:
                 continue
-            lines = range(location.start_line, location.end_line + 1)
             try:
-                mutants = list(mutants_for_lines(source, lines))
+                mutator = ModuleMutator(source, list(scores))
             except cst.ParserSyntaxError:
-                sources[path] = None
+                continue  # the orchestrator names unparseable files itself
+            mutators[path] = mutator
+            for site in mutator.sites:
+                priority = scores[site.line] * PRIORS.get(site.operator, 0.1)
+                plan.append((-priority, len(plan), path, site))
+        plan.sort(key=lambda entry: (entry[0], entry[1]))
+        seen: set[tuple[str, str]] = set()
+        for negative_priority, _, path, site in plan:
+            mutator = mutators[path]
+            mutant = mutator.render(site)
+            if mutant is None or (path, mutant.new_source) in seen:
                 continue
-            for mutant in mutants:
-                if (path, mutant.new_source) in seen:
-                    continue
-                seen.add((path, mutant.new_source))
-                yield CodePatch(
-                    engine=self.name,
-                    operator=mutant.operator,
-                    description=f"{path}:{mutant.description}",
-                    edits=edits_between(path, source, mutant.new_source),
-                    score=location.score,
-                )
+            seen.add((path, mutant.new_source))
+            yield CodePatch(
+                engine=self.name,
+                operator=mutant.operator,
+                description=f"{path}:{mutant.description}",
+                edits=edits_between(path, mutator.source, mutant.new_source),
+                score=-negative_priority,
+            )
 
 
 def _read(request: RepairRequest, path: str) -> str | None:
