@@ -77,6 +77,18 @@ def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
             os.close(pidfd)
 
 
+def _warm_up() -> None:
+    """One pytest session on an empty directory: lazy imports, regex and path caches are then
+    paid once here instead of in every child. No project code is imported."""
+    import pytest
+
+    with tempfile.TemporaryDirectory(prefix="aiap-warm-") as empty:
+        try:
+            pytest.main([empty, "-q", "-p", "no:cacheprovider", *junit_args(Path(empty) / "j.xml")])
+        except BaseException:  # warming is an optimisation only
+            pass
+
+
 def serve() -> None:
     """The worker's main loop: preload, then one fork per request line."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -88,6 +100,7 @@ def serve() -> None:
             importlib.import_module(name)
         except BaseException:  # a module that fails to import here is imported by the child
             pass
+    _warm_up()
     # Preloaded objects go to the permanent generation: the gc.collect() calls pytest makes at
     # session end then skip them in every child (and copy-on-write pages stay shared).
     gc.collect()

@@ -18,11 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from agents.offline.mutations import mutants_for_lines
-
 from agents.edits import edits_between
 from agents.forkserver import ForkServer
 from agents.models import CodePatch
+from agents.offline.mutants import mutants_for_lines
 from agents.runner import run_pytest
 from agents.validate import Invocation, SubprocessRuns, Validator
 from agents.workspace import Workspace
@@ -121,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             targets = sorted(baseline.failed())
             source = ws.read_text("invoice.py")
-            lines = list(range(1, source.count("\n") + 1))
+            # The buggy line first, as localization would put it, then the rest of the module.
+            buggy = (
+                source.splitlines().index("        total -= item.unit_price * item.quantity") + 1
+            )
+            lines = [buggy, *(n for n in range(1, source.count("\n") + 1) if n != buggy)]
             patches = []
             for mutant in mutants_for_lines(source, lines):
                 edits = edits_between("invoice.py", source, mutant.new_source)
