@@ -398,6 +398,7 @@ def _repair_groups(
         validator = Validator(
             ws, inv, baseline, ids, timeout=job.config.timeout, run=run, coverage=coverage
         )
+        validator.calibrate()
         say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
         found = _search(request, originals, validator, engines, deadline, state, say)
         state.whole_suite_runs += validator.whole_suite_runs

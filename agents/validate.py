@@ -84,6 +84,15 @@ class Validator:
             10.0, 2 * overhead + 5 * sum(durations.get(t, 0.0) for t in self.targets) + 5
         )
         self.suite_timeout = timeout or max(20.0, 3 * baseline.duration + 5)
+        self.fixed_timeout = timeout is not None
+
+    def calibrate(self) -> RunResult:
+        """Run the failing tests once on the unpatched code: how long a run really takes here
+        sets the timeout that kills a looping candidate (seconds, not minutes)."""
+        result = self.run_targets()
+        if not self.fixed_timeout and not result.timed_out:
+            self.targets_timeout = max(1.0, 4 * result.duration + 1.0)
+        return result
 
     def run_targets(self) -> RunResult:
         inv = self.invocation

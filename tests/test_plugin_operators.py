@@ -121,6 +121,54 @@ CASES = {
         "def test_1900():\n    assert not is_leap(1900)\n",
         "+        return False",
     ),
+    "boolean_conjunct_dropped": (
+        "def can_ship(order):\n"
+        "    return order['paid'] and order['weight'] < 30 and order['country'] == 'FR'\n",
+        "from mod import can_ship\n\n"
+        "def test_paid_light_local():\n"
+        "    assert can_ship({'paid': True, 'weight': 2, 'country': 'FR'})\n\n"
+        "def test_unpaid():\n"
+        "    assert not can_ship({'paid': False, 'weight': 2, 'country': 'FR'})\n\n"
+        "def test_abroad():\n"
+        "    assert can_ship({'paid': True, 'weight': 2, 'country': 'DE'})\n\n"
+        "def test_far_abroad():\n"
+        "    assert can_ship({'paid': True, 'weight': 2, 'country': 'US'})\n\n"
+        "def test_heavy():\n"
+        "    assert not can_ship({'paid': True, 'weight': 50, 'country': 'FR'})\n",
+        "+    return order['paid'] and order['weight'] < 30\n",
+    ),
+    "statement_insertion": (
+        "def reachable(graph, start):\n"
+        "    seen = set()\n"
+        "    seen.add(start)\n"
+        "    stack = [start]\n"
+        "    while stack:\n"
+        "        node = stack.pop()\n"
+        "        for nxt in graph.get(node, []):\n"
+        "            if nxt not in seen:\n"
+        "                stack.append(nxt)\n"
+        "    return seen\n",
+        "from mod import reachable\n\n"
+        "def test_alone():\n    assert reachable({}, 'a') == {'a'}\n\n"
+        "def test_chain():\n"
+        "    assert reachable({'a': ['b'], 'b': ['c']}, 'a') == {'a', 'b', 'c'}\n",
+        "seen.add(nxt)\n",  # in the loop or under the `if`: both are right
+    ),
+    "guard": (
+        "def average(values):\n    return sum(values) / len(values)\n",
+        "from mod import average\n\n"
+        "def test_two():\n    assert average([1, 3]) == 2\n\n"
+        "def test_empty():\n    assert average([]) is None\n",
+        "+    if not values:\n+        return None\n",
+    ),
+    "call_wrap": (
+        "def distance(a, b):\n    return b - a\n\n\ndef magnitude(x):\n    return abs(x)\n",
+        "from mod import distance, magnitude\n\n"
+        "def test_magnitude():\n    assert magnitude(-3) == 3\n\n"
+        "def test_forward():\n    assert distance(2, 5) == 3\n\n"
+        "def test_backward():\n    assert distance(5, 2) == 3\n",
+        "+    return abs(b - a)\n",
+    ),
 }
 
 

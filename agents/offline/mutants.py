@@ -146,6 +146,57 @@ class _LoadNames(cst.CSTVisitor):
         self.names.add(node.value)
 
 
+class _Rename(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old, self.new = old, new
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return (
+            updated_node.with_changes(value=self.new)
+            if updated_node.value == self.old
+            else updated_node
+        )
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.Attribute:
+        return updated_node.with_changes(attr=original_node.attr)  # `x.old` is not the name
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(keyword=original_node.keyword)
+
+
+MAX_ADAPTED = 12  # renamed copies of one donor statement
+
+
+def _adapted(stmt: cst.SimpleStatementLine, names: list[str]) -> list[cst.SimpleStatementLine]:
+    """Copies of a statement with one of its names swapped for another bound name:
+    `seen.add(start)` elsewhere suggests `seen.add(nxt)` here. Arguments are renamed before
+    receivers, and names bound late in the function (loop variables) are tried first."""
+    used = _names_in(stmt)
+    receivers = _receivers(stmt)
+    variants: list[cst.SimpleStatementLine] = []
+    for old in sorted(used & set(names), key=lambda n: (n in receivers, n)):
+        for new in reversed(names):
+            if new not in used and len(variants) < MAX_ADAPTED:
+                variants.append(stmt.visit(_Rename(old, new)))  # type: ignore[arg-type]
+    return variants
+
+
+def _receivers(stmt: cst.CSTNode) -> set[str]:
+    """Names a method is called on (`seen` in `seen.add(x)`)."""
+    found: set[str] = set()
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name):
+                found.add(node.value.value)
+
+    stmt.visit(_Visitor())
+    return found
+
+
 def _names_in(node: cst.CSTNode) -> set[str]:
     visitor = _LoadNames()
     node.visit(visitor)
@@ -285,7 +336,9 @@ class _Collector(cst.CSTVisitor):
             for s in self.names.all_statements
             if s not in own and _names_in(s) <= bound | _BUILTINS
         ]
-        donors = list({_code(s).strip(): s for s in [*own, *borrowed]}.values())
+        local = [n for n in self._scope().names if n not in self.defined]
+        adapted = [v for s in own for v in _adapted(s, local)]
+        donors = list({_code(s).strip(): s for s in [*own, *adapted, *borrowed]}.values())
         body = list(node.body)
         for i, stmt in enumerate(body):
             line = self._line(stmt)
