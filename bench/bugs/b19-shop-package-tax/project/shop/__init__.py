@@ -1,0 +1,1 @@
+"""A shop package: carts priced through the tax module."""
