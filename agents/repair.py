@@ -34,7 +34,7 @@ from agents.models import (
     TouchedFile,
     sha256_bytes,
 )
-from agents.offline.mutants import family_rank
+from agents.offline.mutants import prior
 from agents.runner import run_pytest
 from agents.validate import Invocation, RunTests, SubprocessRuns, Validator
 from agents.workspace import Workspace
@@ -45,6 +45,9 @@ Progress = Callable[[str], None]
 # there is the likelier fix), among the next few hundred the engines offer.
 MAX_SAME_LINE_AFTER_FIRST = 40
 MAX_SCANNED_AFTER_FIRST = 400
+# ... and the next few candidates anywhere that are no larger: a likelier operator at a less
+# suspicious line can beat the first find.
+MAX_ELSEWHERE_AFTER_FIRST = 20
 MAX_LOCATIONS = 60
 
 
@@ -162,6 +165,8 @@ def _complete(patch: CodePatch, originals: dict[str, bytes]) -> CodePatch | None
             )
         )
         size += change_size(old, new)
+    if patch.operator == "duplicate_deletion":
+        size = 1  # dropping a verbatim repeat is as small as a change gets
     if not files:
         return None
     return patch.model_copy(update={"diff": "".join(diffs), "files": files, "size": size})
@@ -212,6 +217,8 @@ def _search(
     plausible: list[tuple[CodePatch, bool]] = []
     same_line_left = MAX_SAME_LINE_AFTER_FIRST
     scanned_left = MAX_SCANNED_AFTER_FIRST
+    elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
+    best_size = 0
     first_line: tuple[str, int] | None = None
     for engine in engines:
         for raw in propose(pm, engine, request):
@@ -226,11 +233,14 @@ def _search(
             spot = (patch.edits[0].path, patch.edits[0].start_line)
             if first_line is not None:
                 scanned_left -= 1
-                if same_line_left <= 0 or scanned_left <= 0:
+                if scanned_left <= 0 or (same_line_left <= 0 and elsewhere_left <= 0):
                     break
-                if spot != first_line:
+                if spot == first_line and same_line_left > 0:
+                    same_line_left -= 1
+                elif elsewhere_left > 0 and patch.size <= best_size:
+                    elsewhere_left -= 1
+                else:
                     continue
-                same_line_left -= 1
             seen.add(patch.key())
             state.candidates_tried += 1
             verdict = validator.check(patch)
@@ -239,9 +249,10 @@ def _search(
                 progress(f"plausible: {patch.description}")
                 plausible.append((patch, verdict.whole_suite))
                 first_line = first_line or spot
+                best_size = min(p.size for p, _ in plausible)
         if plausible:
             break
-    plausible.sort(key=lambda pv: (pv[0].size, family_rank(pv[0].operator), -pv[0].score))
+    plausible.sort(key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score))
     # The whole suite once, for the best patch (the next one only if it breaks something).
     for index, (patch, whole) in enumerate(plausible):
         if whole or validator.confirm(patch).plausible:

@@ -38,6 +38,7 @@ FAMILIES = (
     "guard",
     "statement_insertion",
     "statement_deletion",
+    "duplicate_deletion",
 )
 _RANK = {name: i for i, name in enumerate(FAMILIES)}
 # How likely a family is to hold the fix, relative to the others: candidates are tried in
@@ -58,14 +59,15 @@ PRIORS = {
     "guard": 0.35,
     "statement_insertion": 0.35,
     "statement_deletion": 0.25,
+    "duplicate_deletion": 0.9,  # a statement repeated verbatim next to itself
 }
 MAX_WRAPS = 5  # one-argument callees tried per wrapped expression
 MAX_NAMES = 8  # replacement names tried per variable occurrence
 
 
-def family_rank(operator: str) -> int:
-    """Prior of an operator family: lower is likelier (unknown families last)."""
-    return _RANK.get(operator, len(FAMILIES))
+def prior(operator: str) -> float:
+    """How likely a family is to be the fix (engines of other kinds get a neutral 0.5)."""
+    return PRIORS.get(operator, 0.5)
 
 
 class Mutant(BaseModel):
@@ -110,6 +112,19 @@ def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
 def _offset(expr: cst.BaseExpression, op: cst.BaseBinaryOp, wrap: bool) -> cst.BaseExpression:
     new = cst.BinaryOperation(left=expr, operator=op, right=cst.Integer("1"))
     return _paren(new) if wrap else new
+
+
+def _identity(kind: type, node: cst.BinaryOperation) -> bool:
+    """`e * 1`, `e / 1`, `1 ** e`, `e - 0`...: an operator swap that only hides a deletion."""
+
+    def is_int(expr: cst.BaseExpression, value: str) -> bool:
+        return isinstance(expr, cst.Integer) and expr.value == value
+
+    if kind in (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power) and is_int(node.right, "1"):
+        return True
+    if kind is cst.Power and is_int(node.left, "1"):
+        return True
+    return kind in (cst.Add, cst.Subtract) and is_int(node.right, "0")
 
 
 def _is_boolish(node: cst.BaseExpression) -> bool:
@@ -294,6 +309,8 @@ class _Collector(cst.CSTVisitor):
         self.imported_from: dict[str, cst.ImportFrom] = {}
         self.scopes: list[_Scope] = []
         self.functions: list[cst.FunctionDef] = []
+        self.duplicates: set[int] = set()  # statements equal to the one before them
+        self.neutral: dict[int, int] = {}  # literal -> the value that would make it a no-op
         self.callees: set[int] = set()  # ids of Name nodes that are called
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -326,6 +343,10 @@ class _Collector(cst.CSTVisitor):
         self.functions.pop()
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        body = list(node.body)
+        for prev, stmt in zip(body, body[1:], strict=False):
+            if _code(prev).strip() == _code(stmt).strip():
+                self.duplicates.add(id(stmt))
         if not self.functions:
             return
         function = self.functions[-1]
@@ -338,6 +359,11 @@ class _Collector(cst.CSTVisitor):
         ]
         local = [n for n in self._scope().names if n not in self.defined]
         adapted = [v for s in own for v in _adapted(s, local)]
+        for s in self.names.all_statements:
+            unbound = _names_in(s) - bound - _BUILTINS
+            if s not in own and len(unbound) == 1:
+                (old,) = unbound
+                adapted += [s.visit(_Rename(old, new)) for new in reversed(local)][:MAX_ADAPTED]  # type: ignore[misc]
         donors = list({_code(s).strip(): s for s in [*own, *adapted, *borrowed]}.values())
         body = list(node.body)
         for i, stmt in enumerate(body):
@@ -452,9 +478,13 @@ class _Collector(cst.CSTVisitor):
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         op = node.operator
+        if isinstance(node.right, cst.Integer):  # `+ 0` and `* 1` hide a deletion
+            neutral = {cst.Add: 0, cst.Subtract: 0, cst.Multiply: 1, cst.Divide: 1}
+            if type(op) in neutral:
+                self.neutral[id(node.right)] = neutral[type(op)]
         group = _ARITH if type(op) in _ARITH else _BITS if type(op) in _BITS else []
         for kind in group:
-            if kind is not type(op):
+            if kind is not type(op) and not _identity(kind, node):
                 new = node.with_changes(
                     operator=kind(
                         whitespace_before=op.whitespace_before,  # type: ignore[call-arg]
@@ -465,6 +495,11 @@ class _Collector(cst.CSTVisitor):
         if isinstance(op, _NON_COMMUTATIVE):
             new = node.with_changes(left=node.right, right=node.left)
             self._add(node, "argument_swap", new, _code(new))
+        if isinstance(op, (cst.Add, cst.Subtract)) and isinstance(node.right, cst.Integer):
+            left = (
+                node.left.with_changes(lpar=node.lpar, rpar=node.rpar) if node.lpar else node.left
+            )
+            self._add(node, "expression_offset", left, _code(left))  # an offset too many
         self._offsets(node.left, wrap=True)
         self._offsets(node.right, wrap=True)
 
@@ -499,8 +534,9 @@ class _Collector(cst.CSTVisitor):
             value = int(node.evaluated_value)
         except (TypeError, ValueError):
             return
-        for new_value in dict.fromkeys((value + 1, value - 1, 0, 1, -1)):
-            if new_value == value:
+        tens = (value * 10, value // 10) if value and value % 10 == 0 else (value * 10,)
+        for new_value in dict.fromkeys((value + 1, value - 1, 0, 1, -1, *tens)):
+            if new_value == value or new_value == self.neutral.get(id(node)):
                 continue
             new: cst.BaseExpression = (
                 cst.Integer(str(new_value))
@@ -568,6 +604,14 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._wraps(node.value)
+        if self.functions and isinstance(node.value, cst.Integer) and node.value.value == "0":
+            # A running maximum or minimum seeded with 0 instead of an extreme or a first item.
+            function = self.functions[-1]
+            seeds = ['float("-inf")', 'float("inf")', "None"]
+            seeds += [f"{p.name.value}[0]" for p in function.params.params
+                      if p.name.value not in ("self", "cls")]  # fmt: skip
+            for seed in seeds:
+                self._add(node.value, "constant", cst.parse_expression(seed), seed)
 
     def visit_Return(self, node: cst.Return) -> None:
         value = node.value
@@ -589,7 +633,8 @@ class _Collector(cst.CSTVisitor):
             isinstance(s, (cst.Assert, cst.Import, cst.ImportFrom, cst.Pass)) for s in node.body
         ):
             return
-        self._add(node, "statement_deletion", cst.RemovalSentinel.REMOVE, "delete the line")
+        family = "duplicate_deletion" if id(node) in self.duplicates else "statement_deletion"
+        self._add(node, family, cst.RemovalSentinel.REMOVE, "delete the line")
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
