@@ -160,3 +160,24 @@ def test_the_engine_yields_patches_that_reproduce_the_mutant_and_spare_test_file
     assert patches and all(e.path == "avg.py" for p in patches for e in p.edits)
     fixed = "def avg(xs):\n    return sum(xs) / len(xs)\n"
     assert fixed in {apply_edits(source, p.edits) for p in patches}
+
+
+def test_a_negative_literal_is_varied_as_one_number() -> None:
+    offered = sources("c = word[-1]\n", 1)
+    assert "c = word[0]\n" in offered
+    assert "c = word[-0]\n" not in offered
+
+
+def test_powers_of_ten_for_a_wrong_scale() -> None:
+    assert "rate = pct / 100\n" in sources("rate = pct / 10\n", 1)
+
+
+def test_a_running_maximum_may_start_from_the_first_item() -> None:
+    source = "def warmest(xs):\n    best = 0\n    for x in xs:\n        best = max(best, x)\n"
+    assert "    best = xs[0]\n" in "".join(sources(source, 2))
+
+
+def test_identity_edits_are_not_offered() -> None:
+    offered = sources("n = days + 1\n", 1)
+    assert "n = days\n" in offered  # the offset dropped, the honest way
+    assert "n = days * 1\n" not in offered and "n = days + 0\n" not in offered

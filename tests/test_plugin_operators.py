@@ -161,6 +161,16 @@ CASES = {
         "def test_empty():\n    assert average([]) is None\n",
         "+    if not values:\n+        return None\n",
     ),
+    "duplicate_deletion": (
+        "def apply_discount(total, rate):\n"
+        "    total = total * (1 - rate)\n"
+        "    total = total * (1 - rate)\n"
+        "    return round(total, 2)\n",
+        "from mod import apply_discount\n\n"
+        "def test_no_rate():\n    assert apply_discount(50.0, 0) == 50.0\n\n"
+        "def test_ten_percent():\n    assert apply_discount(50.0, 0.1) == 45.0\n",
+        "-    total = total * (1 - rate)\n     return",
+    ),
     "call_wrap": (
         "def distance(a, b):\n    return b - a\n\n\ndef magnitude(x):\n    return abs(x)\n",
         "from mod import distance, magnitude\n\n"

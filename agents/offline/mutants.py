@@ -311,6 +311,7 @@ class _Collector(cst.CSTVisitor):
         self.functions: list[cst.FunctionDef] = []
         self.duplicates: set[int] = set()  # statements equal to the one before them
         self.neutral: dict[int, int] = {}  # literal -> the value that would make it a no-op
+        self.negated: set[int] = set()  # literals under a unary minus
         self.callees: set[int] = set()  # ids of Name nodes that are called
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -530,10 +531,17 @@ class _Collector(cst.CSTVisitor):
                     self._add(node, "augmented_assignment", new, _code(new))
 
     def visit_Integer(self, node: cst.Integer) -> None:
+        if id(node) in self.negated:
+            return  # `-1` is one literal: visit_UnaryOperation varies it whole
+        self._constants(node, node)
+
+    def _constants(self, node: cst.BaseExpression, literal: cst.Integer) -> None:
         try:
-            value = int(node.evaluated_value)
+            value = int(literal.evaluated_value)
         except (TypeError, ValueError):
             return
+        if node is not literal:
+            value = -value
         tens = (value * 10, value // 10) if value and value % 10 == 0 else (value * 10,)
         for new_value in dict.fromkeys((value + 1, value - 1, 0, 1, -1, *tens)):
             if new_value == value or new_value == self.neutral.get(id(node)):
@@ -548,6 +556,9 @@ class _Collector(cst.CSTVisitor):
             self._add(node, "constant", new, _code(new))
 
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> None:
+        if isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
+            self.negated.add(id(node.expression))
+            self._constants(node, node.expression)
         if isinstance(node.operator, cst.Not):
             inner = node.expression.with_changes(lpar=[], rpar=[])
             self._add(node, "condition_negation", inner, _code(inner))
