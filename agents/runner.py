@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from junitparser import Error, Failure, JUnitXml, Skipped
+from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
 from agents.models import RunResult, TestResult
 
@@ -52,6 +52,8 @@ def read_junit(path: Path) -> list[TestResult]:
     suites = [xml] if xml._tag == "testsuite" else list(xml)
     for suite in suites:
         for case in suite:
+            if not isinstance(case, TestCase):
+                continue
             outcome = "passed"
             message = ""
             for result in case.result:

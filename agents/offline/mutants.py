@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -114,6 +115,11 @@ def _offset(expr: cst.BaseExpression, op: cst.BaseBinaryOp, wrap: bool) -> cst.B
     return _paren(new) if wrap else new
 
 
+def _spaced_like(kind: Any, op: Any) -> Any:
+    """An operator of another kind with the spacing of `op` (formatting is preserved)."""
+    return kind(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)
+
+
 def _identity(kind: type, node: cst.BinaryOperation) -> bool:
     """`e * 1`, `e / 1`, `1 ** e`, `e - 0`...: an operator swap that only hides a deletion."""
 
@@ -185,6 +191,12 @@ class _Rename(cst.CSTTransformer):
 MAX_ADAPTED = 12  # renamed copies of one donor statement
 
 
+def _renamed(stmt: cst.SimpleStatementLine, old: str, new: str) -> cst.SimpleStatementLine:
+    result = stmt.visit(_Rename(old, new))
+    assert isinstance(result, cst.SimpleStatementLine)
+    return result
+
+
 def _adapted(stmt: cst.SimpleStatementLine, names: list[str]) -> list[cst.SimpleStatementLine]:
     """Copies of a statement with one of its names swapped for another bound name:
     `seen.add(start)` elsewhere suggests `seen.add(nxt)` here. Arguments are renamed before
@@ -195,7 +207,7 @@ def _adapted(stmt: cst.SimpleStatementLine, names: list[str]) -> list[cst.Simple
     for old in sorted(used & set(names), key=lambda n: (n in receivers, n)):
         for new in reversed(names):
             if new not in used and len(variants) < MAX_ADAPTED:
-                variants.append(stmt.visit(_Rename(old, new)))  # type: ignore[arg-type]
+                variants.append(_renamed(stmt, old, new))
     return variants
 
 
@@ -364,7 +376,7 @@ class _Collector(cst.CSTVisitor):
             unbound = _names_in(s) - bound - _BUILTINS
             if s not in own and len(unbound) == 1:
                 (old,) = unbound
-                adapted += [s.visit(_Rename(old, new)) for new in reversed(local)][:MAX_ADAPTED]  # type: ignore[misc]
+                adapted += [_renamed(s, old, new) for new in reversed(local)][:MAX_ADAPTED]
         donors = list({_code(s).strip(): s for s in [*own, *adapted, *borrowed]}.values())
         body = list(node.body)
         for i, stmt in enumerate(body):
@@ -450,11 +462,7 @@ class _Collector(cst.CSTVisitor):
             op = target.operator
             swaps: list[cst.BaseCompOp] = []
             if type(op) in _COMPARE:
-                swaps = [
-                    k(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)  # type: ignore[attr-defined]
-                    for k in _COMPARE
-                    if k is not type(op)
-                ]
+                swaps = [_spaced_like(k, op) for k in _COMPARE if k is not type(op)]
             elif isinstance(op, cst.Is):
                 swaps = [cst.IsNot()]
             elif isinstance(op, cst.IsNot):
@@ -486,12 +494,7 @@ class _Collector(cst.CSTVisitor):
         group = _ARITH if type(op) in _ARITH else _BITS if type(op) in _BITS else []
         for kind in group:
             if kind is not type(op) and not _identity(kind, node):
-                new = node.with_changes(
-                    operator=kind(
-                        whitespace_before=op.whitespace_before,  # type: ignore[call-arg]
-                        whitespace_after=op.whitespace_after,
-                    )  # fmt: skip
-                )
+                new = node.with_changes(operator=_spaced_like(kind, op))
                 self._add(node, "binary_operator", new, _code(new))
         if isinstance(op, _NON_COMMUTATIVE):
             new = node.with_changes(left=node.right, right=node.left)
@@ -522,12 +525,7 @@ class _Collector(cst.CSTVisitor):
         if type(op) in _AUG:
             for kind in _AUG:
                 if kind is not type(op):
-                    new = node.with_changes(
-                        operator=kind(
-                            whitespace_before=op.whitespace_before,  # type: ignore[call-arg]
-                            whitespace_after=op.whitespace_after,
-                        )  # fmt: skip
-                    )
+                    new = node.with_changes(operator=_spaced_like(kind, op))
                     self._add(node, "augmented_assignment", new, _code(new))
 
     def visit_Integer(self, node: cst.Integer) -> None:
@@ -716,7 +714,9 @@ class _Collector(cst.CSTVisitor):
         def fix(tree: cst.Module) -> cst.Module:
             # The old name still used elsewhere keeps its import; else it gives way.
             still_used = _uses_name(tree, old)
-            return tree.visit(_AddImport(target, old, new, still_used))  # type: ignore[return-value]
+            fixed = tree.visit(_AddImport(target, old, new, still_used))
+            assert isinstance(fixed, cst.Module)
+            return fixed
 
         return fix
 
@@ -827,7 +827,7 @@ class ModuleMutator:
         line, edit = self._edits[site.index]
         module = self._module
         try:
-            tree = module.deep_replace(edit.old, edit.new)  # type: ignore[arg-type]
+            tree = cast(cst.Module, module.deep_replace(edit.old, cast(Any, edit.new)))
             if edit.after is not None:
                 tree = edit.after(tree)
             code = tree.code
@@ -837,9 +837,10 @@ class ModuleMutator:
             if edit.family != "statement_deletion":
                 return None
             try:
-                code = module.deep_replace(
-                    edit.old, cst.SimpleStatementLine(body=[cst.Pass()])
-                ).code  # type: ignore[union-attr]
+                code = cast(
+                    cst.Module,
+                    module.deep_replace(edit.old, cst.SimpleStatementLine(body=[cst.Pass()])),
+                ).code
             except Exception:
                 return None
         if code == self.source:
