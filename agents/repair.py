@@ -13,9 +13,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst
+import pluggy
 from pydantic import BaseModel
 
 from agents.config import AiapConfig
@@ -62,6 +64,15 @@ class RepairJob(BaseModel):
     config: AiapConfig
     user_seconds: float = 0.0  # how long the user's own run took
     sys_path: list[str] = []  # the user's sys.path: entries inside root are mapped to the copy
+
+
+@dataclass
+class Engines:
+    """The engines to ask, in order, and when to stop asking."""
+
+    pm: pluggy.PluginManager
+    names: list[str]
+    deadline: float
 
 
 class FailureGroup(BaseModel):
@@ -206,13 +217,12 @@ def _search(
     request: RepairRequest,
     originals: dict[str, bytes],
     validator: Validator,
-    engines: Sequence[str],
-    deadline: float,
+    engines: Engines,
     state: RunState,
     progress: Progress,
 ) -> list[CodePatch]:
     """Plausible patches, best first; the first of them has passed the whole suite."""
-    pm = plugin_manager()
+    out_of_time = False
     seen: set[str] = set()
     plausible: list[tuple[CodePatch, bool]] = []
     same_line_left = MAX_SAME_LINE_AFTER_FIRST
@@ -220,10 +230,11 @@ def _search(
     elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
     best_size = 0
     first_line: tuple[str, int] | None = None
-    for engine in engines:
-        for raw in propose(pm, engine, request):
-            if time.monotonic() > deadline:
+    for engine in engines.names:
+        for raw in propose(engines.pm, engine, request):
+            if time.monotonic() > engines.deadline:
                 state.messages.append("search stopped: budget used up")
+                out_of_time = True
                 break
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
@@ -250,7 +261,7 @@ def _search(
                 plausible.append((patch, verdict.whole_suite))
                 first_line = first_line or spot
                 best_size = min(p.size for p, _ in plausible)
-        if plausible:
+        if plausible or out_of_time:
             break
     plausible.sort(key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score))
     # The whole suite once, for the best patch (the next one only if it breaks something).
@@ -265,15 +276,16 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     """Search a validated patch for each group of failures. Never writes the user's tree."""
     say = progress or (lambda _: None)
     start = time.monotonic()
-    deadline = start + job.config.budget
     state = RunState()
     pm = plugin_manager()
-    engines = select_engines(pm, job.config.engine)
+    engines = Engines(
+        pm=pm, names=select_engines(pm, job.config.engine), deadline=start + job.config.budget
+    )
     ws = Workspace.create(job.root)
     try:
         if not ws.used_git:
             state.messages.append("not a git repository: copied every file but caches and venvs")
-        _repair_in(job, ws, engines, deadline, state, say)
+        _repair_in(job, ws, engines, state, say)
     finally:
         ws.cleanup()
         state.seconds = round(time.monotonic() - start, 2)
@@ -283,8 +295,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
 def _repair_in(
     job: RepairJob,
     ws: Workspace,
-    engines: Sequence[str],
-    deadline: float,
+    engines: Engines,
     state: RunState,
     say: Progress,
 ) -> None:
@@ -355,7 +366,6 @@ def _repair_in(
             test_files,
             run,
             engines,
-            deadline,
             state,
             say,
             job,
@@ -386,8 +396,7 @@ def _repair_groups(
     coverage: dict[str, dict[int, set[str]]],
     test_files: set[str],
     run: RunTests,
-    engines: Sequence[str],
-    deadline: float,
+    engines: Engines,
     state: RunState,
     say: Progress,
     job: RepairJob,
@@ -411,7 +420,7 @@ def _repair_groups(
         )
         validator.calibrate()
         say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
-        found = _search(request, originals, validator, engines, deadline, state, say)
+        found = _search(request, originals, validator, engines, state, say)
         state.whole_suite_runs += validator.whole_suite_runs
         if found:
             state.patches.append(found[0])
