@@ -33,6 +33,7 @@ class AiapConfig(BaseModel):
     memory_mb: int | None = 4096  # address-space limit per test run
     model: str | None = None
     api_base: str | None = None
+    python: str | None = None  # interpreter of the project's tests (pre-commit hooks)
 
 
 ENV_PREFIX = "AIAP_"

@@ -124,7 +124,13 @@ class WorkerDied(Exception):
 class ForkServer:
     """Client side: one warm worker per workspace; ``run`` mirrors ``runner.run_pytest``."""
 
-    def __init__(self, cwd: Path, env: Mapping[str, str], preload: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        env: Mapping[str, str],
+        preload: Sequence[str] = (),
+        python: str | None = None,
+    ) -> None:
         child_env = {
             **env,
             CHILD_ENV: "1",
@@ -132,7 +138,7 @@ class ForkServer:
         }
         self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from agents.forkserver import serve; serve()"],
+            [python or sys.executable, "-c", "from agents.forkserver import serve; serve()"],
             cwd=cwd,
             env=child_env,
             stdin=subprocess.PIPE,

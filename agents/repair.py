@@ -25,6 +25,7 @@ from agents.edits import apply_edits, change_size, unified_diff
 from agents.engines import plugin_manager, propose, select_engines
 from agents.forkserver import ForkServer, WorkerDied
 from agents.hookspecs import RepairRequest
+from agents.interpreter import bridged_env
 from agents.localize import is_test_file, rank_locations, read_line_coverage
 from agents.models import (
     CodePatch,
@@ -64,6 +65,7 @@ class RepairJob(BaseModel):
     config: AiapConfig
     user_seconds: float = 0.0  # how long the user's own run took
     sys_path: list[str] = []  # the user's sys.path: entries inside root are mapped to the copy
+    python: str | None = None  # interpreter of the test runs (the project's); None: aiap's own
 
 
 @dataclass
@@ -99,7 +101,7 @@ def _child_env(job: RepairJob, ws: Workspace) -> dict[str, str]:
     env["COVERAGE_CORE"] = "ctrace"  # sys.monitoring records no dynamic contexts
     env["AIAP_WORKSPACE_ROOT"] = str(ws.root)
     env["AIAP_ORIGINAL_ROOT"] = str(ws.source)
-    return env
+    return bridged_env(env, job.python) if job.python else env
 
 
 def _relative(path: str, ws: Workspace) -> str | None:
@@ -307,6 +309,7 @@ def _repair_in(
         positional=job.positional,
         env=_child_env(job, ws),
         memory_mb=job.config.memory_mb,
+        python=job.python,
     )
     say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
@@ -325,6 +328,7 @@ def _repair_in(
             env=env,
             timeout=timeout,
             memory_mb=inv.memory_mb,
+            python=inv.python,
         )
         if _baseline_failed(baseline, timeout, state):
             return
@@ -378,11 +382,11 @@ def _warm_runs(ws: Workspace, inv: Invocation, preload: list[str]) -> Iterator[R
     server = None
     if hasattr(os, "fork"):
         try:
-            server = ForkServer(ws.root, inv.env, preload)
+            server = ForkServer(ws.root, inv.env, preload, python=inv.python)
         except (WorkerDied, OSError):
             server = None
     try:
-        yield server.run if server is not None else SubprocessRuns(inv.env)
+        yield server.run if server is not None else SubprocessRuns(inv.env, inv.python)
     finally:
         if server is not None:
             server.close()

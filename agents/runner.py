@@ -88,11 +88,12 @@ def run_pytest(
     env: Mapping[str, str],
     timeout: float,
     memory_mb: int | None = None,
+    python: str | None = None,
 ) -> RunResult:
-    """Run ``python -m pytest ARGS`` in ``cwd`` with the current interpreter."""
+    """Run ``python -m pytest ARGS`` in ``cwd``, with ``python`` or else the current interpreter."""
     with tempfile.TemporaryDirectory(prefix="aiap-run-") as tmp:
         junit = Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", *args, *junit_args(junit)]
+        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(junit)]
         child_env = {**env, CHILD_ENV: "1"}
         start = time.monotonic()
         proc = subprocess.Popen(

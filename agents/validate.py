@@ -37,6 +37,7 @@ class Invocation(BaseModel):
     positional: list[str]  # the user's file_or_dir arguments
     env: dict[str, str]
     memory_mb: int | None = None
+    python: str | None = None  # the project's interpreter; None: aiap's own
 
 
 class RunTests(Protocol):
@@ -48,13 +49,16 @@ class RunTests(Protocol):
 
 
 class SubprocessRuns:
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], python: str | None = None) -> None:
         self.env = env
+        self.python = python
 
     def __call__(
         self, cwd: Path, args: Sequence[str], *, timeout: float, memory_mb: int | None
     ) -> RunResult:
-        return run_pytest(cwd, args, env=self.env, timeout=timeout, memory_mb=memory_mb)
+        return run_pytest(
+            cwd, args, env=self.env, timeout=timeout, memory_mb=memory_mb, python=self.python
+        )
 
 
 class Validator:
@@ -69,7 +73,7 @@ class Validator:
         run: RunTests | None = None,
         coverage: LineCoverage | None = None,
     ) -> None:
-        self.run = run or SubprocessRuns(invocation.env)
+        self.run = run or SubprocessRuns(invocation.env, invocation.python)
         self.coverage = coverage
         self.whole_suite_runs = 0
         self.workspace = workspace

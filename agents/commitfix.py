@@ -1,0 +1,206 @@
+"""Fix the files of a commit: ruff fixes and formatting, then the tests that exercise the files,
+run in the project's own interpreter, and the repair core on the sources when one fails.
+
+The repaired files are only those of the commit, never test files; every write goes through
+``apply_patch`` (validated, atomic, undoable).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from agents.aiapdir import AiapDir
+from agents.apply import ApplyError, apply_patch
+from agents.config import AiapConfig
+from agents.interpreter import (
+    InterpreterError,
+    ProjectPython,
+    check_bridgeable,
+    find_project_python,
+    project_env,
+)
+from agents.lintfix import LintResult, lint_fix
+from agents.localize import is_test_file
+from agents.models import CodePatch, RunResult
+from agents.runner import run_pytest
+from agents.testselect import TestSelection, select_tests
+
+Progress = Callable[[str], None]
+
+
+class FixOptions(BaseModel):
+    ruff_fix: bool = True
+    ruff_format: bool = True
+    tests: bool = True
+    test_timeout: float = 60.0  # seconds for one run of the selected tests
+
+
+class FixReport(BaseModel):
+    """What the fix did to the commit's files, and what the user must read."""
+
+    lint: LintResult = LintResult()
+    python: ProjectPython | None = None
+    selection: TestSelection | None = None
+    failing: list[str] = []  # tests that failed before any repair
+    patched: dict[str, str] = {}  # path -> what the applied patch changed
+    still_failing: list[str] = []
+    messages: list[str] = []
+    error: bool = False  # the tests could not run: nothing was judged
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.lint.changed or self.patched)
+
+
+_IMPORT_PROBLEM = re.compile(
+    r"((?:ModuleNotFoundError|ImportError): .*|No module named .*|.*: can't open file .*)"
+)
+
+
+def _cannot_run(result: RunResult, python: ProjectPython, timeout: float) -> str | None:
+    """Why the run judged nothing, or None when it did."""
+    where = f"{python.path} ({python.source})"
+    if result.timed_out:
+        return (
+            f"the tests did not finish within {timeout:.0f} s with {where}; "
+            "raise --test-timeout or fix the hang"
+        )
+    if result.exit_code in (0, 1, 5) and (result.results or result.exit_code != 1):
+        return None
+    found = _IMPORT_PROBLEM.search(result.output_tail)
+    detail = found.group(1).strip() if found else _last_line(result.output_tail)
+    return (
+        f"the tests cannot run with {where}: {detail}; "
+        "point [tool.aiap] python at the interpreter of the project's environment"
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
+
+
+def _run_selected(
+    root: Path, tests: Sequence[str], python: ProjectPython, timeout: float
+) -> RunResult:
+    env = project_env(os.environ, python)
+    env.pop("PYTEST_ADDOPTS", None)  # the user's ad-hoc flags are for their own runs
+    return run_pytest(root, list(tests), env=env, timeout=timeout, python=python.path)
+
+
+def fix_commit(
+    root: Path,
+    files: Sequence[str],
+    config: AiapConfig,
+    options: FixOptions,
+    progress: Progress | None = None,
+) -> FixReport:
+    """Fix ``files`` (relative to ``root``) in place; see the module docstring for the steps."""
+    say = progress or (lambda _: None)
+    report = FixReport()
+    python_files = [f for f in files if f.endswith(".py") and (root / f).is_file()]
+    if options.ruff_fix or options.ruff_format:
+        report.lint = lint_fix(root, python_files, fix=options.ruff_fix, fmt=options.ruff_format)
+    if not options.tests or not python_files:
+        return report
+    selection = select_tests(root, python_files)
+    report.selection = selection
+    if not selection.tests:
+        say("no test exercises the staged files")
+        return report
+    try:
+        python = find_project_python(root, config.python)
+    except InterpreterError as e:
+        report.messages.append(str(e))
+        report.error = True
+        return report
+    report.python = python
+    say(f"{len(selection.tests)} test file(s) to run, with {python.path} ({python.source})")
+    tests = list(selection.tests)
+    result = _run_selected(root, tests, python, options.test_timeout)
+    problem = _cannot_run(result, python, options.test_timeout)
+    if problem:
+        report.messages.append(problem)
+        report.error = True
+        return report
+    report.failing = sorted(result.failed())
+    if not report.failing:
+        return report
+    sources = {f for f in python_files if not is_test_file(f)}
+    _repair(root, tests, result, python, sources, config, report, say)
+    if report.patched:
+        again = _run_selected(root, tests, python, options.test_timeout)
+        report.still_failing = sorted(again.failed()) if not again.timed_out else report.failing
+    else:
+        report.still_failing = report.failing
+    return report
+
+
+def _repair(
+    root: Path,
+    tests: list[str],
+    result: RunResult,
+    python: ProjectPython,
+    sources: set[str],
+    config: AiapConfig,
+    report: FixReport,
+    say: Progress,
+) -> None:
+    from agents.repair import RepairJob, repair  # the search machinery: only when a test fails
+
+    why_not = check_bridgeable(python)
+    if why_not:
+        report.messages.append(f"no repair: {why_not}")
+        return
+    say(f"{len(report.failing)} test(s) fail; searching a patch (budget {config.budget:.0f} s)")
+    job = RepairJob(
+        root=root,
+        invocation_dir=root,
+        options=[],
+        positional=tests,
+        failing=report.failing,
+        config=config,
+        user_seconds=result.duration,
+        python=None if python.is_own else python.path,
+    )
+    state = repair(job, progress=say)
+    report.messages.extend(state.messages)
+    for index, patch in enumerate(state.patches, 1):
+        _apply_if_staged(root, patch, sources, index, report)
+
+
+def _apply_if_staged(
+    root: Path, patch: CodePatch, sources: set[str], index: int, report: FixReport
+) -> None:
+    paths = {f.path for f in patch.files}
+    outside = sorted(paths - sources)
+    if outside or paths & set(report.patched):
+        saved = _save(root, patch, index)
+        reason = (
+            f"{', '.join(outside)} not among the staged sources"
+            if outside
+            else "overlaps an applied patch"
+        )
+        report.messages.append(f"{patch.description}: {reason}; not applied{saved}")
+        return
+    try:
+        apply_patch(root, patch)
+    except ApplyError as e:
+        report.messages.append(str(e))
+        return
+    for path in sorted(paths):
+        report.patched[path] = patch.description
+
+
+def _save(root: Path, patch: CodePatch, index: int) -> str:
+    try:
+        path = AiapDir(root).write_patch(patch, f"{time.strftime('%Y%m%d-%H%M%S')}-fix-{index}")
+    except OSError:
+        return ""
+    return f" (saved as {path.relative_to(root)})"

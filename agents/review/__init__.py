@@ -1,0 +1,1 @@
+"""Code review of a change: ruff findings, security checks, and an LLM review when configured."""
