@@ -38,7 +38,7 @@ def ruff_bin() -> str:
 def _ruff(root: Path, args: Sequence[str], rel: str, text: str) -> tuple[str | None, str]:
     """ruff's output for ``text`` as file ``rel``; (None, reason) when ruff refused."""
     proc = subprocess.run(
-        [ruff_bin(), *args, "--force-exclude", "--stdin-filename", rel, "-"],
+        [ruff_bin(), *args, "--no-cache", "--force-exclude", "--stdin-filename", rel, "-"],
         cwd=root,
         input=text.encode("utf-8"),
         capture_output=True,

@@ -29,7 +29,7 @@ def ruff_findings(root: Path, files: Sequence[str]) -> tuple[list[Finding], list
     if not files:
         return [], []
     proc = subprocess.run(
-        [ruff_bin(), "check", "--output-format=json", "--no-fix", "--exit-zero",
+        [ruff_bin(), "check", "--output-format=json", "--no-fix", "--exit-zero", "--no-cache",
          "--force-exclude", "--", *files],
         cwd=root, capture_output=True, timeout=RUFF_TIMEOUT,
     )  # fmt: skip
