@@ -41,6 +41,8 @@ def ruff_findings(root: Path, files: Sequence[str]) -> tuple[list[Finding], list
     findings = []
     for item in items:
         code = item.get("code")
+        if code == "invalid-syntax":  # newer ruff names it; older ones give no code
+            code = None
         location = item.get("location") or {}
         end = item.get("end_location") or {}
         filename = Path(item.get("filename", ""))

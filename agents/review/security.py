@@ -44,9 +44,10 @@ _PICKLE = {
     for name in ("loads", "load")
 }
 _SAFE_LOADERS = {"SafeLoader", "CSafeLoader", "BaseLoader"}
+# A statement from its first word: prose that mentions "select ... from" is not SQL.
 _SQL = re.compile(
-    r"\b(select\b[\s\S]+\bfrom|insert\s+into|update\b[\s\S]+\bset|delete\s+from"
-    r"|drop\s+table|create\s+table|alter\s+table)\b",
+    r"^\s*(select\b[\s\S]+\bfrom|insert\s+into|update\b[\s\S]+\bset|delete\s+from"
+    r"|drop\s+table|create\s+table|alter\s+table|with\b[\s\S]+\bselect)\b",
     re.IGNORECASE,
 )
 _SECRET_NAME = re.compile(
