@@ -1,5 +1,7 @@
 """Security checks as libcst visitors: calls are recognised by their qualified names, so
 ``from subprocess import run as sh; sh(cmd, shell=True)`` is caught as well as the plain form.
+Names are qualified from the module's imports, not with libcst's scope analysis: that costs
+several times the whole check, and commit-time review has to be fast.
 
 What counts as "input": anything that is not a string literal. A literal command or expression
 is the author's own; a name, call or formatted string may carry what a user typed.
@@ -11,12 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import (
-    CodeRange,
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedNameProvider,
-)
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from agents.review.findings import Finding, Severity
 
@@ -129,13 +126,59 @@ def _is_secret(name: str | None, value: cst.BaseExpression) -> bool:
     return text is not None and len(text) >= 6 and text.lower() not in (name.lower(), "changeme")
 
 
-class SecurityVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr.value}" if head else None
+    return None
 
-    def __init__(self, path: str, is_test: bool) -> None:
+
+class _Imports(cst.CSTVisitor):
+    """Local name -> qualified name, from every import in the module; and the names the module
+    defines itself (they shadow builtins)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+        self.defined: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _dotted(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.names[alias.asname.name.value] = full
+            else:
+                head = full.split(".")[0]
+                self.names[head] = head
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or isinstance(node.names, cst.ImportStar) or node.module is None:
+            return
+        module = _dotted(node.module) or ""
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.names[local] = f"{module}.{name}"
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.defined.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.defined.add(node.name.value)
+
+
+class SecurityVisitor(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, path: str, is_test: bool, imports: _Imports) -> None:
         super().__init__()
         self.path = path
         self.is_test = is_test
+        self.imports = imports
         self.findings: list[Finding] = []
         self._sql_reported: set[tuple[int, int]] = set()
 
@@ -154,8 +197,18 @@ class SecurityVisitor(cst.CSTVisitor):
             )
         )
 
-    def _names(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+    def _names(self, node: cst.BaseExpression) -> set[str]:
+        """The qualified name of a called expression (empty when it is not a plain name)."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return set()
+        head, _, rest = dotted.partition(".")
+        if head in self.imports.names:
+            full = self.imports.names[head]
+            return {f"{full}.{rest}" if rest else full}
+        if not rest and head not in self.imports.defined:
+            return {f"builtins.{head}"}
+        return {dotted}
 
     def visit_Call(self, node: cst.Call) -> None:
         names = self._names(node.func)
@@ -329,7 +382,10 @@ class SecurityVisitor(cst.CSTVisitor):
 
 def check_source(path: str, source: str, *, is_test: bool = False) -> list[Finding]:
     """Security findings in one file; raises libcst.ParserSyntaxError when it does not parse."""
-    wrapper = MetadataWrapper(cst.parse_module(source))
-    visitor = SecurityVisitor(path, is_test)
+    module = cst.parse_module(source)
+    imports = _Imports()
+    module.visit(imports)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    visitor = SecurityVisitor(path, is_test, imports)
     wrapper.visit(visitor)
     return visitor.findings
