@@ -60,3 +60,16 @@ def run_pytest_cli(
         timeout=timeout,
         env=full_env,
     )
+
+
+def bare_venv(where: Path) -> tuple[Path, Path]:
+    """A virtualenv without pip (fast to make): its python and its site-packages directory."""
+    import sys
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    python = where / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return python, Path(purelib)

@@ -8,13 +8,12 @@ still resolved to the user's tree, no candidate could pass and aiap would say so
 from __future__ import annotations
 
 import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import snapshot, write_project
+from tests.conftest import bare_venv, snapshot, write_project
 
 SOURCE = "def double(x):\n    return x + x + 1\n"
 TESTS = "from shop.calc import double\n\ndef test_double():\n    assert double(2) == 4\n"
@@ -26,12 +25,7 @@ PYPROJECT = (
 
 def _venv_with_our_packages(where: Path) -> Path:
     """A virtualenv that sees this interpreter's packages (aiap, pytest, pip) through a .pth."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
-    python = where / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    python, purelib = bare_venv(where)
     # addsitedir, not a bare path: the parent's own .pth files (aiap's editable install) count too
     parent = sysconfig.get_paths()["purelib"]
     Path(purelib, "parent.pth").write_text(f"import site; site.addsitedir({parent!r})\n")

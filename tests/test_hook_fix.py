@@ -8,14 +8,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import sysconfig
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, snapshot, write_project
+from tests.conftest import bare_venv, git, snapshot, write_project
 from tests.precommit_project import (
     BIN,
     PRICING,
@@ -188,12 +187,7 @@ _AIAP_ONLY = ("aiap", "__editable__", "pydantic", "junitparser", "libcst", "_vir
 
 def _venv_with_pytest_only(where: Path) -> Path:
     """A project virtualenv that has pytest but not aiap (nor pydantic, libcst...)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
-    python = where / "bin" / "python"
-    purelib = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
+    python, purelib = bare_venv(where)
     shared = where / "shared"
     shared.mkdir()
     # Everything this environment has (pytest and its plugins, with their metadata) but aiap
@@ -203,7 +197,7 @@ def _venv_with_pytest_only(where: Path) -> Path:
         if entry.suffix == ".pth" or name.startswith(_AIAP_ONLY):
             continue
         (shared / entry.name).symlink_to(entry)
-    Path(purelib, "shared.pth").write_text(f"{shared}\n")
+    (purelib / "shared.pth").write_text(f"{shared}\n")
     check = subprocess.run([str(python), "-c", "import pydantic"], capture_output=True)
     assert check.returncode != 0  # aiap's dependencies are really absent
     return python
