@@ -58,12 +58,16 @@ class FixReport(BaseModel):
         return bool(self.lint.changed or self.patched)
 
 
+# pytest's report of a module that does not parse: the file line, then the error.
+_SYNTAX_ERROR = re.compile(
+    r'File "([^"]+)", line (\d+)[\s\S]*?((?:SyntaxError|IndentationError|TabError): .*)'
+)
 _IMPORT_PROBLEM = re.compile(
     r"((?:ModuleNotFoundError|ImportError): .*|No module named .*|.*: can't open file .*)"
 )
 
 
-def _cannot_run(result: RunResult, python: ProjectPython, timeout: float) -> str | None:
+def _cannot_run(result: RunResult, python: ProjectPython, timeout: float, root: Path) -> str | None:
     """Why the run judged nothing, or None when it did."""
     where = f"{python.path} ({python.source})"
     if result.timed_out:
@@ -73,12 +77,28 @@ def _cannot_run(result: RunResult, python: ProjectPython, timeout: float) -> str
         )
     if result.exit_code in (0, 1, 5) and (result.results or result.exit_code != 1):
         return None
-    found = _IMPORT_PROBLEM.search(result.output_tail)
-    detail = found.group(1).strip() if found else _last_line(result.output_tail)
-    return (
-        f"the tests cannot run with {where}: {detail}; "
-        "point [tool.aiap] python at the interpreter of the project's environment"
-    )
+    output = result.output_tail
+    syntax = _SYNTAX_ERROR.search(output)
+    if syntax:
+        path, line, error = syntax.groups()
+        return (
+            f"{_relative(path, root)}:{line}: {error.strip()}; "
+            "aiap does not repair syntax errors: fix it first"
+        )
+    found = _IMPORT_PROBLEM.search(output)
+    if found:
+        return (
+            f"the tests cannot run with {where}: {found.group(1).strip()}; "
+            "point [tool.aiap] python at the interpreter of the project's environment"
+        )
+    return f"the tests could not be collected with {where}: {_last_line(output)}"
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path
 
 
 def _last_line(text: str) -> str:
@@ -124,7 +144,7 @@ def fix_commit(
     say(f"{len(selection.tests)} test file(s) to run, with {python.path} ({python.source})")
     tests = list(selection.tests)
     result = _run_selected(root, tests, python, options.test_timeout)
-    problem = _cannot_run(result, python, options.test_timeout)
+    problem = _cannot_run(result, python, options.test_timeout, root)
     if problem:
         report.messages.append(problem)
         report.error = True
