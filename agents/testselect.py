@@ -1,7 +1,7 @@
 """Which test files exercise a set of changed source files.
 
 From the import graph: a test file exercises the project modules it imports, directly or through
-other project modules. A changed file no test reaches that way is matched by name
+other project modules, and those the ``conftest.py`` files above it import. A changed file no test reaches that way is matched by name
 (``shop/pricing.py`` -> ``test_pricing.py`` or ``pricing_test.py``). Imports are read with the
 standard library's parser: it only has to list names, and it is several times faster than a
 concrete syntax tree.
@@ -74,6 +74,10 @@ def _imported(rel: str, source: bytes) -> set[str]:
     return found
 
 
+def _is_above(conftest: str, test: str) -> bool:
+    return PurePosixPath(test).parent.is_relative_to(PurePosixPath(conftest).parent)
+
+
 def _read(root: Path, rel: str) -> bytes:
     try:
         return (root / rel).read_bytes()
@@ -108,10 +112,13 @@ def select_tests(
     for rel in changed:
         if rel in tests:
             selection.tests[rel] = "changed test file"
+    conftests = {f for f in python_files if PurePosixPath(f).name == "conftest.py"}
     reached: set[str] = set()
     for test in tests:
-        seen = {test}
-        todo = [test]
+        # A test also runs what the conftest.py files above it import (its fixtures).
+        above = [c for c in conftests if _is_above(c, test)]
+        seen = {test, *above}
+        todo = [test, *above]
         while todo:
             for nxt in edges(todo.pop()):
                 if nxt not in seen:

@@ -17,10 +17,11 @@ def _project(root: Path) -> Path:
             "shop/cart.py": "from .pricing import RATE\n",
             "shop/stock.py": "LEVEL = 0\n",
             "shop/labels.py": "X = 1\n",
+            "shop/fixtures.py": "Y = 2\n",
             "tests/test_cart.py": "from shop.cart import RATE\n",
             "tests/test_stock.py": "import shop.stock\n",
             "tests/test_labels.py": "def test_x():\n    pass\n",  # imports nothing
-            "tests/conftest.py": "import shop.labels\n",
+            "tests/conftest.py": "import shop.fixtures\n",
         },
     )
 
@@ -53,3 +54,11 @@ def test_a_file_no_test_reaches_is_listed_as_unreached(tmp_path: Path) -> None:
 def test_a_src_layout_module_has_its_importable_name() -> None:
     assert module_names("src/shop/pricing.py") == ["src.shop.pricing", "shop.pricing"]
     assert module_names("shop/__init__.py") == ["shop"]
+
+
+def test_a_module_a_conftest_imports_selects_the_tests_below_it(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    selection = select_tests(root, ["shop/fixtures.py"])
+    assert set(selection.tests) == {
+        "tests/test_cart.py", "tests/test_labels.py", "tests/test_stock.py"
+    }  # fmt: skip
