@@ -1,10 +1,10 @@
 """Which test files exercise a set of changed source files.
 
 From the import graph: a test file exercises the project modules it imports, directly or through
-other project modules, and those the ``conftest.py`` files above it import. A changed file no test reaches that way is matched by name
-(``shop/pricing.py`` -> ``test_pricing.py`` or ``pricing_test.py``). Imports are read with the
-standard library's parser: it only has to list names, and it is several times faster than a
-concrete syntax tree.
+other project modules, and those the ``conftest.py`` files above it import. A changed file no
+test reaches that way is matched by name (``shop/pricing.py`` -> ``test_pricing.py`` or
+``pricing_test.py``). Imports are read with the standard library's parser: it only has to list
+names, and it is several times faster than a concrete syntax tree.
 """
 
 from __future__ import annotations
