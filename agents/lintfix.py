@@ -52,12 +52,38 @@ def _ruff(root: Path, args: Sequence[str], rel: str, text: str) -> tuple[str | N
 
 
 _FIXED = re.compile(r"Fixed (\d+) error")
+_DIFF_FILE = re.compile(r"^--- (.+)$", re.MULTILINE)
+
+
+def _would_change(root: Path, files: Sequence[str], fix: bool, fmt: bool) -> set[str]:
+    """The files ruff would change, from two ``--diff`` runs over all of them (most commits
+    need nothing: two processes instead of two per file). Every file when ruff cannot say."""
+    commands = []
+    if fix:
+        commands.append(["check", "--fix-only", "--diff", "--exit-zero"])
+    if fmt:
+        commands.append(["format", "--diff"])
+    found: set[str] = set()
+    for args in commands:
+        proc = subprocess.run(
+            [ruff_bin(), *args, "--no-cache", "--force-exclude", "--", *files],
+            cwd=root,
+            capture_output=True,
+            timeout=RUFF_TIMEOUT,
+        )
+        if proc.returncode not in (0, 1) or proc.stderr.startswith(b"error"):
+            return set(files)  # a file ruff cannot parse: the per-file runs say which
+        found.update(_DIFF_FILE.findall(proc.stdout.decode("utf-8", "replace")))
+    return {f for f in files if f in found}
 
 
 def lint_fix(root: Path, files: Sequence[str], *, fix: bool = True, fmt: bool = True) -> LintResult:
     """Fix and format ``files`` (relative to ``root``) in place; one summary line per file."""
     result = LintResult()
-    for rel in files:
+    if not files or not (fix or fmt):
+        return result
+    changing = _would_change(root, files, fix, fmt)
+    for rel in (f for f in files if f in changing):
         try:
             data = (root / rel).read_bytes()
             original = data.decode("utf-8")
