@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git, write_project
 
 BIN = Path(sys.executable).parent
@@ -118,3 +120,18 @@ def commit(repo: Path, message: str, env: dict[str, str] | None = None):
 
 def head_message(repo: Path) -> str:
     return git(repo, "log", "-1", "--format=%s").strip()
+
+
+def stage(repo: Path, files: dict[str, str]) -> list[str]:
+    """Write ``files`` (path -> text) and ``git add`` them; their paths, as pre-commit passes."""
+    write_project(repo, files)
+    git(repo, "add", *files)
+    return list(files)
+
+
+def enter(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in-process hooks from ``repo`` (pre-commit's cwd), with no AIAP_* setting inherited."""
+    monkeypatch.chdir(repo)
+    for name in [n for n in os.environ if n.startswith("AIAP_")]:
+        monkeypatch.delenv(name)
+    return repo

@@ -7,29 +7,20 @@ from pathlib import Path
 import pytest
 
 from precommit_hooks.fix import main
-from tests.conftest import git, snapshot, write_project
-from tests.precommit_project import shop_project
+from tests.conftest import git, snapshot
+from tests.precommit_project import enter, shop_project, stage
 
 
 @pytest.fixture
 def repo(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shop_project(git_repo)
-    monkeypatch.chdir(git_repo)
-    for name in ("AIAP_PYTHON", "AIAP_BUDGET", "AIAP_ENGINE", "AIAP_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    return git_repo
-
-
-def _stage(repo: Path, files: dict[str, str]) -> list[str]:
-    write_project(repo, files)
-    git(repo, "add", *files)
-    return list(files)
+    return enter(git_repo, monkeypatch)
 
 
 def test_a_syntax_error_is_named_and_not_repaired(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = _stage(repo, {"shop/pricing.py": "def price(unit, qty:\n    return unit * qty\n"})
+    files = stage(repo, {"shop/pricing.py": "def price(unit, qty:\n    return unit * qty\n"})
     before = snapshot(repo)
     assert main(["--budget", "10", *files]) == 1
     out = capsys.readouterr().out
@@ -52,7 +43,7 @@ def test_a_file_that_is_not_utf8_is_left_alone(
 def test_a_hanging_test_is_stopped_at_the_test_timeout(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = _stage(
+    files = stage(
         repo,
         {"tests/test_wait.py": "def test_wait():\n    while True:\n        pass\n"},
     )
@@ -66,7 +57,7 @@ def test_a_configured_interpreter_that_does_not_exist_is_named(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pyproject = (repo / "pyproject.toml").read_text() + "\n[tool.aiap]\npython = 'env/bin/py'\n"
-    files = _stage(repo, {"pyproject.toml": pyproject, "shop/pricing.py": "RATE = 2\n"})
+    files = stage(repo, {"pyproject.toml": pyproject, "shop/pricing.py": "RATE = 2\n"})
     assert main(files) == 1
     assert "[tool.aiap] python = 'env/bin/py': no executable interpreter" in capsys.readouterr().out
 

@@ -15,7 +15,7 @@ import pytest
 from agents.review.findings import ReviewReport
 from precommit_hooks.review import main
 from tests.conftest import git, write_project
-from tests.precommit_project import PYPROJECT
+from tests.precommit_project import PYPROJECT, enter, stage
 
 SHELL_ON_INPUT = (
     "import subprocess\n\n\n"
@@ -31,22 +31,13 @@ def repo(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_project(git_repo, {"pyproject.toml": PYPROJECT, "legacy.py": LEGACY})
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-qm", "legacy")
-    monkeypatch.chdir(git_repo)
-    for name in ("AIAP_MODEL", "AIAP_API_BASE", "AIAP_ENGINE"):
-        monkeypatch.delenv(name, raising=False)
-    return git_repo
-
-
-def _stage(repo: Path, files: dict[str, str]) -> list[str]:
-    write_project(repo, files)
-    git(repo, "add", *files)
-    return list(files)
+    return enter(git_repo, monkeypatch)
 
 
 def test_shell_true_on_input_blocks_with_the_finding(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = _stage(repo, {"tasks.py": SHELL_ON_INPUT})
+    files = stage(repo, {"tasks.py": SHELL_ON_INPUT})
     assert main(files) == 1
     out = capsys.readouterr()
     assert "tasks.py:5: high aiap/subprocess-shell shell=True with a command built" in out.out
@@ -54,7 +45,7 @@ def test_shell_true_on_input_blocks_with_the_finding(
 
 
 def test_only_the_staged_lines_are_reviewed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = _stage(repo, {"legacy.py": LEGACY + "\n\ndef double(x):\n    return 2 * x\n"})
+    files = stage(repo, {"legacy.py": LEGACY + "\n\ndef double(x):\n    return 2 * x\n"})
     assert main(files) == 0
     assert capsys.readouterr().out == ""  # eval and assert on lines 2-3 predate this change
 
@@ -63,9 +54,9 @@ def test_a_changed_line_inside_a_multiline_call_counts(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(\n        cmd,\n    )\n"
-    _stage(repo, {"runner.py": before})
+    stage(repo, {"runner.py": before})
     git(repo, "commit", "-qm", "runner")
-    files = _stage(
+    files = stage(
         repo, {"runner.py": before.replace("        cmd,\n", "        cmd,\n        shell=True,\n")}
     )  # noqa: E501
     assert main(files) == 1
@@ -73,7 +64,7 @@ def test_a_changed_line_inside_a_multiline_call_counts(
 
 
 def test_fail_on_sets_the_blocking_severity(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = _stage(repo, {"bank.py": "def withdraw(amount):\n    assert amount > 0\n"})
+    files = stage(repo, {"bank.py": "def withdraw(amount):\n    assert amount > 0\n"})
     assert main(files) == 0
     assert "bank.py:2: medium aiap/assert-validation" in capsys.readouterr().out
     assert main(["--fail-on", "medium", *files]) == 1
@@ -81,7 +72,7 @@ def test_fail_on_sets_the_blocking_severity(repo: Path, capsys: pytest.CaptureFi
 
 
 def test_json_output_is_the_report(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = _stage(repo, {"tasks.py": SHELL_ON_INPUT})
+    files = stage(repo, {"tasks.py": SHELL_ON_INPUT})
     main(["--format", "json", *files])
     report = ReviewReport.model_validate_json(capsys.readouterr().out)
     assert [(f.path, f.line, f.rule, f.severity) for f in report.findings] == [
@@ -90,7 +81,7 @@ def test_json_output_is_the_report(repo: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_sarif_output_is_sarif_2_1_0(repo: Path, tmp_path: Path) -> None:
-    files = _stage(repo, {"tasks.py": SHELL_ON_INPUT, "bank.py": "def w(a):\n    assert a\n"})
+    files = stage(repo, {"tasks.py": SHELL_ON_INPUT, "bank.py": "def w(a):\n    assert a\n"})
     out = tmp_path / "review.sarif"
     assert main(["--format", "sarif", "--output", str(out), *files]) == 1
     sarif = json.loads(out.read_text())
@@ -110,7 +101,7 @@ def test_sarif_output_is_sarif_2_1_0(repo: Path, tmp_path: Path) -> None:
 def test_a_syntax_error_blocks_with_rufs_message(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = _stage(repo, {"broken.py": "def f(:\n    pass\n"})
+    files = stage(repo, {"broken.py": "def f(:\n    pass\n"})
     assert main(files) == 1
     out = capsys.readouterr()
     assert "broken.py:1: high ruff/syntax-error" in out.out
@@ -129,13 +120,13 @@ def test_a_file_that_is_not_utf8_is_skipped_with_a_message(
 def test_ruff_findings_on_changed_lines_are_reported(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = _stage(repo, {"report.py": "import os\n\n\ndef total(xs):\n    return sum(xs)\n"})
+    files = stage(repo, {"report.py": "import os\n\n\ndef total(xs):\n    return sum(xs)\n"})
     assert main(files) == 0
     assert "report.py:1: medium ruff/F401" in capsys.readouterr().out
 
 
 def test_litellm_is_not_imported_without_a_model(repo: Path) -> None:
-    files = _stage(repo, {"tasks.py": SHELL_ON_INPUT})
+    files = stage(repo, {"tasks.py": SHELL_ON_INPUT})
     code = (
         "import sys\nfrom precommit_hooks.review import main\n"
         f"main({files!r})\n"
@@ -209,7 +200,7 @@ def test_a_configured_model_reviews_the_changed_lines(
         "API_TOKEN = 'tok-abcdef123456'\n\n\n"
         "def refund(balance, amount):\n    return balance + amount\n"
     )
-    files = _stage(repo, {"pay.py": source})
+    files = stage(repo, {"pay.py": source})
     assert main(files) == 1
     assert "pay.py:5: high llm/review refund adds instead of subtracting" in capsys.readouterr().out
     (request,) = llm_server.requests
@@ -222,6 +213,6 @@ def test_a_malformed_model_answer_is_reported_and_ignored(
     repo: Path, llm_server: _OpenAiServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     llm_server.answer = "Looks good to me! {not json"
-    files = _stage(repo, {"pay.py": "def refund(balance, amount):\n    return balance - amount\n"})
+    files = stage(repo, {"pay.py": "def refund(balance, amount):\n    return balance - amount\n"})
     assert main(files) == 0
     assert "LLM review: the model's answer was" in capsys.readouterr().err
