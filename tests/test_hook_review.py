@@ -128,8 +128,9 @@ def test_ruff_findings_on_changed_lines_are_reported(
 def test_litellm_is_not_imported_without_a_model(repo: Path) -> None:
     files = stage(repo, {"tasks.py": SHELL_ON_INPUT})
     code = (
-        "import sys\nfrom precommit_hooks.review import main\n"
-        f"main({files!r})\n"
+        "import sys\nfrom precommit_hooks import fix, review\n"
+        f"review.main({files!r})\n"
+        f"fix.main(['--no-tests', *{files!r}])\n"
         "assert 'litellm' not in sys.modules, 'litellm imported'\n"
         "assert 'agents.review.llm' not in sys.modules\n"
     )
