@@ -24,13 +24,13 @@ def _span(edit: Edit) -> tuple[int, int]:
 
 
 def _apart(a: Sequence[Edit], b: Sequence[Edit]) -> bool:
-    """No line of one is touched by, or right next to, the other."""
+    """No line of one is touched by the other, nor is an insertion made where the other edits."""
     for x in a:
         for y in b:
             if x.path != y.path:
                 continue
             (x_lo, x_hi), (y_lo, y_hi) = _span(x), _span(y)
-            if not (x_hi < y_lo - 1 or y_hi < x_lo - 1):
+            if x_lo <= y_hi and y_lo <= x_hi:
                 return False
     return True
 
@@ -40,7 +40,7 @@ def _identity(patch: CodePatch) -> str:
 
 
 def merge(a: CodePatch, b: CodePatch) -> CodePatch | None:
-    """Both patches at once, or None when they touch the same or neighbouring lines."""
+    """Both patches at once, or None when they touch the same lines."""
     if not _apart(a.edits, b.edits):
         return None
     first, second = sorted((a, b), key=lambda p: (p.edits[0].path, p.edits[0].start_line))
