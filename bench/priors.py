@@ -97,9 +97,7 @@ def learn(bugs: list[Path]) -> tuple[dict[str, float], int, Counter[str], Counte
         fixes.update(fixed)
         reachable += bool(fixed)
     base = sum(fixes.values()) / max(1, sum(applies.values()))  # a family's mean hit rate
-    raw = {
-        f: (fixes[f] + STRENGTH * base * BELIEF[f]) / (applies[f] + STRENGTH) for f in FAMILIES
-    }
+    raw = {f: (fixes[f] + STRENGTH * base * BELIEF[f]) / (applies[f] + STRENGTH) for f in FAMILIES}
     top = max(raw.values())
     return {f: round(v / top, 3) for f, v in raw.items()}, reachable, applies, fixes
 
