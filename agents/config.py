@@ -31,6 +31,7 @@ class AiapConfig(BaseModel):
     budget: float = 120.0  # seconds for the whole search
     timeout: float | None = None  # seconds per test run; derived from durations when unset
     memory_mb: int | None = 4096  # address-space limit per test run
+    workers: int | None = None  # validation lanes; one per core when unset
     model: str | None = None
     api_base: str | None = None
     python: str | None = None  # interpreter of the project's tests (pre-commit hooks)

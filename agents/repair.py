@@ -11,8 +11,9 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +21,13 @@ import libcst
 import pluggy
 from pydantic import BaseModel
 
+from agents.combine import pairs
 from agents.config import AiapConfig
 from agents.edits import apply_edits, change_size, unified_diff
 from agents.engines import plugin_manager, propose, select_engines
-from agents.forkserver import ForkServer, WorkerDied
 from agents.hookspecs import RepairRequest
 from agents.interpreter import bridged_env
+from agents.lanes import Lane, ValidatorPool, lane_count, open_lanes
 from agents.localize import is_test_file, rank_locations, read_line_coverage
 from agents.models import (
     CodePatch,
@@ -39,7 +41,7 @@ from agents.models import (
 )
 from agents.offline.mutants import prior
 from agents.runner import run_pytest
-from agents.validate import Invocation, RunTests, SubprocessRuns, Validator
+from agents.validate import Invocation, Validator, Verdict
 from agents.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -102,6 +104,20 @@ def _child_env(job: RepairJob, ws: Workspace) -> dict[str, str]:
     env["AIAP_WORKSPACE_ROOT"] = str(ws.root)
     env["AIAP_ORIGINAL_ROOT"] = str(ws.source)
     return bridged_env(env, job.python) if job.python else env
+
+
+def _invocation(job: RepairJob, ws: Workspace) -> Invocation:
+    """The user's invocation, mapped into one workspace copy."""
+    root = ws.map_path(job.root) or ws.root
+    return Invocation(
+        rootdir=root,
+        invocation_dir=ws.map_path(job.invocation_dir) or root,
+        options=job.options,
+        positional=job.positional,
+        env=_child_env(job, ws),
+        memory_mb=job.config.memory_mb,
+        python=job.python,
+    )
 
 
 def _relative(path: str, ws: Workspace) -> str | None:
@@ -215,60 +231,112 @@ def _load_sources(
     return sources, originals
 
 
+class _Search:
+    """One search: candidates offered in the engines' order, checked on every lane, verdicts
+    read back in that order."""
+
+    def __init__(
+        self, pool: ValidatorPool, engines: Engines, state: RunState, progress: Progress
+    ) -> None:
+        self.pool, self.engines, self.state, self.progress = pool, engines, state, progress
+        self.seen: set[str] = set()
+        self.inflight: deque[tuple[CodePatch, Future[Verdict]]] = deque()
+        self.plausible: list[tuple[CodePatch, bool]] = []
+        self.partial: list[CodePatch] = []  # made some, not all, of the failing tests pass
+        self.tried: list[CodePatch] = []
+        self.out_of_time = False
+        self.same_line_left = MAX_SAME_LINE_AFTER_FIRST
+        self.scanned_left = MAX_SCANNED_AFTER_FIRST
+        self.elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
+        self.best_size = 0
+        self.first_line: tuple[str, int] | None = None
+
+    def _admit(self, patch: CodePatch) -> bool | None:
+        """True to check it, False to pass it by, None to stop asking this engine."""
+        if self.first_line is None:
+            return True
+        self.scanned_left -= 1
+        if self.scanned_left <= 0 or (self.same_line_left <= 0 and self.elsewhere_left <= 0):
+            return None
+        if (patch.edits[0].path, patch.edits[0].start_line) == self.first_line:
+            if self.same_line_left > 0:
+                self.same_line_left -= 1
+                return True
+        if self.elsewhere_left > 0 and patch.size <= self.best_size:
+            self.elsewhere_left -= 1
+            return True
+        return False
+
+    def offer(self, patch: CodePatch) -> bool:
+        """Check the patch on a free lane; False when the search must stop asking."""
+        if time.monotonic() > self.engines.deadline:
+            self.state.messages.append("search stopped: budget used up")
+            self.out_of_time = True
+            return False
+        if patch.key() in self.seen:
+            return True
+        admitted = self._admit(patch)
+        if admitted is None:
+            return False
+        if admitted:
+            self.seen.add(patch.key())
+            self.state.candidates_tried += 1
+            self.inflight.append((patch, self.pool.submit(patch)))
+            while len(self.inflight) >= self.pool.size:
+                self._settle()
+        return True
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._settle()
+
+    def _settle(self) -> None:
+        patch, future = self.inflight.popleft()
+        verdict = future.result()
+        self.tried.append(patch)
+        self.state.candidates_timed_out += verdict.timed_out
+        if verdict.plausible:
+            self.progress(f"plausible: {patch.description}")
+            self.plausible.append((patch, verdict.whole_suite))
+            self.first_line = self.first_line or (patch.edits[0].path, patch.edits[0].start_line)
+            self.best_size = min(p.size for p, _ in self.plausible)
+        elif verdict.targets_fixed:
+            self.partial.append(patch)
+
+
 def _search(
     request: RepairRequest,
     originals: dict[str, bytes],
-    validator: Validator,
+    pool: ValidatorPool,
     engines: Engines,
     state: RunState,
     progress: Progress,
 ) -> list[CodePatch]:
     """Plausible patches, best first; the first of them has passed the whole suite."""
-    out_of_time = False
-    seen: set[str] = set()
-    plausible: list[tuple[CodePatch, bool]] = []
-    same_line_left = MAX_SAME_LINE_AFTER_FIRST
-    scanned_left = MAX_SCANNED_AFTER_FIRST
-    elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
-    best_size = 0
-    first_line: tuple[str, int] | None = None
+    search = _Search(pool, engines, state, progress)
     for engine in engines.names:
         for raw in propose(engines.pm, engine, request):
-            if time.monotonic() > engines.deadline:
-                state.messages.append("search stopped: budget used up")
-                out_of_time = True
-                break
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
             patch = _complete(raw, originals)
-            if patch is None or patch.key() in seen:
-                continue
-            spot = (patch.edits[0].path, patch.edits[0].start_line)
-            if first_line is not None:
-                scanned_left -= 1
-                if scanned_left <= 0 or (same_line_left <= 0 and elsewhere_left <= 0):
-                    break
-                if spot == first_line and same_line_left > 0:
-                    same_line_left -= 1
-                elif elsewhere_left > 0 and patch.size <= best_size:
-                    elsewhere_left -= 1
-                else:
-                    continue
-            seen.add(patch.key())
-            state.candidates_tried += 1
-            verdict = validator.check(patch)
-            state.candidates_timed_out += verdict.timed_out
-            if verdict.plausible:
-                progress(f"plausible: {patch.description}")
-                plausible.append((patch, verdict.whole_suite))
-                first_line = first_line or spot
-                best_size = min(p.size for p, _ in plausible)
-        if plausible or out_of_time:
+            if patch is not None and not search.offer(patch):
+                break
+        search.drain()
+        if search.plausible or search.out_of_time:
             break
-    plausible.sort(key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score))
+    if not search.plausible and not search.out_of_time:
+        # No single edit works and budget remains: two edits at different places.
+        for pair in pairs(search.partial, search.tried):
+            patch = _complete(pair, originals)
+            if patch is not None and not search.offer(patch):
+                break
+        search.drain()
+    plausible = sorted(
+        search.plausible, key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score)
+    )
     # The whole suite once, for the best patch (the next one only if it breaks something).
     for index, (patch, whole) in enumerate(plausible):
-        if whole or validator.confirm(patch).plausible:
+        if whole or pool.confirm(patch).plausible:
             rest = [p for i, (p, _) in enumerate(plausible) if i != index]
             return [patch, *rest]
     return []
@@ -301,16 +369,7 @@ def _repair_in(
     state: RunState,
     say: Progress,
 ) -> None:
-    root = ws.map_path(job.root) or ws.root
-    inv = Invocation(
-        rootdir=root,
-        invocation_dir=ws.map_path(job.invocation_dir) or root,
-        options=job.options,
-        positional=job.positional,
-        env=_child_env(job, ws),
-        memory_mb=job.config.memory_mb,
-        python=job.python,
-    )
+    inv = _invocation(job, ws)
     say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
         frames_file = Path(tmp) / "frames.jsonl"
@@ -360,52 +419,24 @@ def _repair_in(
         state.status = "error"
         return
     test_files = {r.nodeid.split("::")[0] for r in baseline.results}
-    with _warm_runs(ws, inv, probe.preload) as run:
-        _repair_groups(
-            ws,
-            inv,
-            baseline,
-            failures,
-            coverage,
-            test_files,
-            run,
-            engines,
-            state,
-            say,
-            job,
-        )
-
-
-@contextmanager
-def _warm_runs(ws: Workspace, inv: Invocation, preload: list[str]) -> Iterator[RunTests]:
-    """A warm forking worker when the platform has fork, else a fresh subprocess per run."""
-    server = None
-    if hasattr(os, "fork"):
-        try:
-            server = ForkServer(ws.root, inv.env, preload, python=inv.python)
-        except (WorkerDied, OSError):
-            server = None
-    try:
-        yield server.run if server is not None else SubprocessRuns(inv.env, inv.python)
-    finally:
-        if server is not None:
-            server.close()
+    count = lane_count(job.config.workers)
+    with open_lanes(ws, lambda lane_ws: _invocation(job, lane_ws), probe.preload, count) as lanes:
+        _repair_groups(lanes, baseline, failures, coverage, test_files, engines, state, say, job)
 
 
 def _repair_groups(
-    ws: Workspace,
-    inv: Invocation,
+    lanes: list[Lane],
     baseline: RunResult,
     failures: list[Failure],
     coverage: dict[str, dict[int, set[str]]],
     test_files: set[str],
-    run: RunTests,
     engines: Engines,
     state: RunState,
     say: Progress,
     job: RepairJob,
 ) -> None:
     any_fixed = False
+    ws = lanes[0].workspace
     for group in group_failures(failures, test_files):
         ids = [f.nodeid for f in group.failures]
         locations = rank_locations(group.failures, coverage, baseline.passed(), test_files)
@@ -419,13 +450,30 @@ def _repair_groups(
             sources=sources,
             test_files=sorted(test_files),
         )
-        validator = Validator(
-            ws, inv, baseline, ids, timeout=job.config.timeout, run=run, coverage=coverage
+        pool = ValidatorPool(
+            [
+                Validator(
+                    lane.workspace,
+                    lane.invocation,
+                    baseline,
+                    ids,
+                    timeout=job.config.timeout,
+                    run=lane.run,
+                    coverage=coverage,
+                )
+                for lane in lanes
+            ]
         )
-        validator.calibrate()
-        say(f"searching a patch for {len(ids)} failing test(s), {len(locations)} suspicious lines")
-        found = _search(request, originals, validator, engines, state, say)
-        state.whole_suite_runs += validator.whole_suite_runs
+        try:
+            pool.calibrate()
+            say(
+                f"searching a patch for {len(ids)} failing test(s), {len(locations)} "
+                f"suspicious lines, on {pool.size} lane(s)"
+            )
+            found = _search(request, originals, pool, engines, state, say)
+        finally:
+            pool.close()
+        state.whole_suite_runs += pool.whole_suite_runs
         if found:
             state.patches.append(found[0])
             others = len(found) - 1

@@ -26,6 +26,7 @@ class Verdict(BaseModel):
     reason: str = ""
     timed_out: bool = False
     whole_suite: bool = False  # the verdict already covers every test
+    targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
 
 
 class Invocation(BaseModel):
@@ -155,7 +156,11 @@ class Validator:
             passed = first.passed()
             still = [t for t in self.targets if t not in passed]
             if still:
-                return Verdict(plausible=False, reason=f"{len(still)} failing test(s) still fail")
+                return Verdict(
+                    plausible=False,
+                    reason=f"{len(still)} failing test(s) still fail",
+                    targets_fixed=len(self.targets) - len(still),
+                )
             selected = self.covering_tests(patch)
             if selected is not None and not selected:
                 return Verdict(plausible=True)

@@ -70,6 +70,10 @@ def project_files(root: Path) -> tuple[list[str], bool]:
     return _walk_files(root), False
 
 
+def _no_bytecode(directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n == "__pycache__"}
+
+
 class Workspace:
     """A temporary copy of ``source`` in which candidate patches are tried one at a time."""
 
@@ -98,6 +102,17 @@ class Workspace:
             raise
         root.mkdir(exist_ok=True)
         return cls(source, root, used_git)
+
+    def clone(self) -> Workspace:
+        """Another copy of this workspace, for a second lane of validation beside this one."""
+        tmp = Path(tempfile.mkdtemp(prefix="aiap-ws-")).resolve()
+        root = tmp / self.root.name
+        try:
+            shutil.copytree(self.root, root, symlinks=True, ignore=_no_bytecode)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return Workspace(self.source, root, self.used_git)
 
     def map_path(self, path: str | Path) -> Path | None:
         """The workspace twin of a path in the user's tree, or None when outside it."""

@@ -192,3 +192,26 @@ def test_operator_is_the_fix_found_by_the_plugin(operator: str, tmp_path: Path) 
     assert "aiap: patch 1:" in result.stdout, result.stdout
     assert expected_line in result.stdout, result.stdout
     assert snapshot(project) == before  # --aiap-fix alone writes nothing
+
+
+def test_two_defects_in_one_function_are_fixed_by_a_two_location_patch(tmp_path: Path) -> None:
+    source = (
+        "def summarize(readings):\n"
+        '    """Lowest, highest and mean of the readings, gaps (None) left out."""\n'
+        "    values = [r for r in readings if r is not None]\n"
+        "    low = max(values)\n"
+        "    high = max(values)\n"
+        "    mean = sum(values) // len(values)\n"
+        "    return low, high, mean\n"
+    )
+    tests = (
+        "from mod import summarize\n\n"
+        "def test_highest():\n    assert summarize([3, None, 9])[1] == 9\n\n"
+        "def test_lowest():\n    assert summarize([3, None, 9, 4])[0] == 3\n\n"
+        "def test_mean():\n    assert summarize([1, 2])[2] == 1.5\n"
+    )
+    project = write_project(tmp_path / "proj", {"mod.py": source, "test_mod.py": tests})
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline")
+    assert "aiap: patch 1:" in result.stdout, result.stdout
+    assert "+    low = min(values)\n" in result.stdout
+    assert "+    mean = sum(values) / len(values)\n" in result.stdout

@@ -13,7 +13,12 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 
 
 def _example_repo(git_repo: Path) -> Path:
-    shutil.copytree(EXAMPLE, git_repo, dirs_exist_ok=True)
+    shutil.copytree(
+        EXAMPLE,
+        git_repo,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(".aiap", "__pycache__", ".pytest_cache"),
+    )
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-qm", "shop")
     return git_repo

@@ -9,8 +9,10 @@ module text. Duplicates and no-op edits are dropped.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import libcst as cst
@@ -42,26 +44,10 @@ FAMILIES = (
     "duplicate_deletion",
 )
 _RANK = {name: i for i, name in enumerate(FAMILIES)}
-# How likely a family is to hold the fix, relative to the others: candidates are tried in
-# order of (line suspiciousness x prior). Hand-set from the bug corpus in bench/bugs.
-PRIORS = {
-    "comparison_operator": 1.0,
-    "binary_operator": 0.8,
-    "boolean_operator": 0.8,
-    "augmented_assignment": 0.8,
-    "constant": 0.7,
-    "expression_offset": 0.6,
-    "call_replacement": 0.7,
-    "condition_negation": 0.5,
-    "argument_swap": 0.5,
-    "return_value": 0.4,
-    "variable_replacement": 0.45,
-    "call_wrap": 0.3,
-    "guard": 0.35,
-    "statement_insertion": 0.35,
-    "statement_deletion": 0.25,
-    "duplicate_deletion": 0.9,  # a statement repeated verbatim next to itself
-}
+# How likely a family is to hold the fix where it applies, relative to the others: candidates
+# are tried in order of (line suspiciousness x prior). Learned from the bug corpus in bench/bugs
+# by bench/priors.py, which also holds the belief it starts from.
+PRIORS: dict[str, float] = json.loads(Path(__file__).with_name("priors.json").read_text())
 MAX_WRAPS = 5  # one-argument callees tried per wrapped expression
 MAX_NAMES = 8  # replacement names tried per variable occurrence
 

@@ -1,0 +1,123 @@
+"""Validation on every core: one workspace copy and one warm worker per lane.
+
+Candidates are checked in parallel, one per lane, and their verdicts are read back in the order
+the candidates were offered, so a search decides as it would checking them one at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from agents.forkserver import ForkServer, WorkerDied
+from agents.models import CodePatch
+from agents.validate import Invocation, RunTests, SubprocessRuns, Validator, Verdict
+from agents.workspace import Workspace
+
+
+def lane_count(workers: int | None = None) -> int:
+    """The lanes to open: the setting, else one per core this process may run on."""
+    if workers:
+        return max(1, workers)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS has no affinity call
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Lane:
+    """A workspace copy, the user's invocation mapped into it, and the way runs are made there."""
+
+    workspace: Workspace
+    invocation: Invocation
+    run: RunTests
+
+
+def _start(
+    workspace: Workspace, invocation: Invocation, preload: Sequence[str]
+) -> ForkServer | SubprocessRuns:
+    """A warm forking worker when the platform has fork, else a fresh subprocess per run."""
+    if hasattr(os, "fork"):
+        try:
+            return ForkServer(workspace.root, invocation.env, preload, python=invocation.python)
+        except (WorkerDied, OSError):
+            pass
+    return SubprocessRuns(invocation.env, invocation.python)
+
+
+@contextmanager
+def open_lanes(
+    primary: Workspace,
+    invocation_for: Callable[[Workspace], Invocation],
+    preload: Sequence[str],
+    count: int,
+) -> Iterator[list[Lane]]:
+    """``count`` lanes: the primary workspace and clones of it, their workers started together."""
+    workspaces = [primary]
+    runners: list[ForkServer | SubprocessRuns] = []
+    try:
+        workspaces.extend(primary.clone() for _ in range(count - 1))
+        invocations = [invocation_for(ws) for ws in workspaces]
+        with ThreadPoolExecutor(max_workers=count) as starter:
+            runners = list(starter.map(_start, workspaces, invocations, [preload] * count))
+        yield [
+            Lane(ws, inv, runner.run if isinstance(runner, ForkServer) else runner)
+            for ws, inv, runner in zip(workspaces, invocations, runners, strict=True)
+        ]
+    finally:
+        for runner in runners:
+            if isinstance(runner, ForkServer):
+                runner.close()
+        for ws in workspaces[1:]:
+            ws.cleanup()
+
+
+class ValidatorPool:
+    """One Validator per lane; ``submit`` checks a candidate on the next free lane."""
+
+    def __init__(self, validators: Sequence[Validator]) -> None:
+        self.validators = list(validators)
+        self._free: queue.SimpleQueue[Validator] = queue.SimpleQueue()
+        for validator in self.validators:
+            self._free.put(validator)
+        self._executor = ThreadPoolExecutor(
+            max_workers=len(self.validators), thread_name_prefix="aiap-lane"
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.validators)
+
+    @property
+    def whole_suite_runs(self) -> int:
+        return sum(v.whole_suite_runs for v in self.validators)
+
+    def calibrate(self) -> None:
+        """Calibrate on one lane; every lane then kills a looping candidate at the same time."""
+        first = self.validators[0]
+        first.calibrate()
+        for other in self.validators[1:]:
+            other.targets_timeout = first.targets_timeout
+
+    def _check(self, patch: CodePatch) -> Verdict:
+        validator = self._free.get()
+        try:
+            return validator.check(patch)
+        finally:
+            self._free.put(validator)
+
+    def submit(self, patch: CodePatch) -> Future[Verdict]:
+        return self._executor.submit(self._check, patch)
+
+    def confirm(self, patch: CodePatch) -> Verdict:
+        """The whole suite for the chosen patch (called when no check is in flight)."""
+        return self.validators[0].confirm(patch)
+
+    def close(self) -> None:
+        # Runs still in flight end when their workers are closed (open_lanes' exit).
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,64 @@
+"""Two-location patches: pairs of single edits at different places."""
+
+from __future__ import annotations
+
+from agents.combine import merge, pairs
+from agents.edits import apply_edits
+from agents.models import CodePatch, Edit
+
+SOURCE = "a = 1\nb = 2\nc = 3\nd = 4\n"
+
+
+def _patch(line: int, text: str, name: str) -> CodePatch:
+    edit = Edit(path="m.py", start_line=line, end_line=line, new_text=text)
+    return CodePatch(engine="offline", operator=name, description=name, edits=[edit])
+
+
+def test_a_pair_applies_both_edits_to_the_original() -> None:
+    pair = merge(_patch(1, "a = 10\n", "x"), _patch(4, "d = 40\n", "y"))
+    assert pair is not None
+    assert apply_edits(SOURCE, pair.edits) == "a = 10\nb = 2\nc = 3\nd = 40\n"
+    assert pair.operator == "x+y"
+
+
+def test_edits_on_the_same_line_are_not_paired() -> None:
+    assert merge(_patch(2, "b = 0\n", "x"), _patch(2, "b = 9\n", "y")) is None
+
+
+def test_edits_on_neighbouring_lines_are_paired() -> None:
+    pair = merge(_patch(2, "b = 0\n", "x"), _patch(3, "c = 0\n", "y"))
+    assert pair is not None
+    assert apply_edits(SOURCE, pair.edits) == "a = 1\nb = 0\nc = 0\nd = 4\n"
+
+
+def test_an_insertion_where_the_other_edits_is_not_paired() -> None:
+    insertion = CodePatch(
+        engine="offline",
+        operator="statement_insertion",
+        description="insert",
+        edits=[Edit(path="m.py", start_line=3, end_line=2, new_text="e = 5\n")],
+    )
+    assert merge(_patch(3, "c = 0\n", "x"), insertion) is None
+
+
+def test_an_insertion_pairs_with_an_edit_two_lines_away() -> None:
+    insertion = CodePatch(
+        engine="offline",
+        operator="statement_insertion",
+        description="insert",
+        edits=[Edit(path="m.py", start_line=4, end_line=3, new_text="e = 5\n")],
+    )
+    pair = merge(_patch(1, "a = 0\n", "x"), insertion)
+    assert pair is not None
+    assert apply_edits(SOURCE, pair.edits) == "a = 0\nb = 2\nc = 3\ne = 5\nd = 4\n"
+
+
+def test_partial_fixes_are_paired_first_then_with_the_likeliest_candidates() -> None:
+    p1, p2 = _patch(1, "a = 0\n", "p1"), _patch(4, "d = 0\n", "p2")
+    t1, t2 = _patch(2, "b = 0\n", "t1"), _patch(1, "a = 9\n", "t2")
+    found = [p.operator for p in pairs([p1, p2], [t1, p1, t2])]
+    assert found[0] == "p1+p2"
+    assert found[1:4] == ["p1+t1", "t1+p2", "t2+p2"]
+    assert "p1+t2" not in found and "t2+p1" not in found  # the same line
+    assert found[-1] == "t2+t1"
+    assert len(found) == len(set(found))

@@ -1,0 +1,87 @@
+"""Validation on every core: lanes are separate copies, checked in parallel, read in order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agents.edits import edits_between
+from agents.lanes import ValidatorPool, open_lanes
+from agents.models import CodePatch
+from agents.runner import run_pytest
+from agents.validate import Invocation, Validator
+from agents.workspace import Workspace
+from tests.conftest import write_project
+
+BUGGY = "def double(x):\n    return x * 3\n"
+TESTS = (
+    "from mod import double\n\n"
+    "def test_zero():\n    assert double(0) == 0\n\n"
+    "def test_two():\n    assert double(2) == 4\n"
+)
+CANDIDATES = [
+    "def double(x):\n    return x * 4\n",
+    "def double(x):\n    return x + x\n",
+    "def double(x):\n    return x - 3\n",
+    "def double(x):\n    return x * 2\n",
+    "def double(x):\n    return 3\n",
+]
+
+
+def _invocation(ws: Workspace) -> Invocation:
+    return Invocation(
+        rootdir=ws.root,
+        invocation_dir=ws.root,
+        options=[],
+        positional=[],
+        env={"PYTHONPATH": str(ws.root), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def _patch(text: str) -> CodePatch:
+    edits = edits_between("mod.py", BUGGY, text)
+    return CodePatch(engine="test", operator="test", description=text, edits=edits)
+
+
+def _verdicts(project: Path, lanes_wanted: int) -> list[bool]:
+    ws = Workspace.create(project)
+    try:
+        inv = _invocation(ws)
+        baseline = run_pytest(ws.root, [], env=inv.env, timeout=60)
+        with open_lanes(ws, _invocation, [], lanes_wanted) as lanes:
+            pool = ValidatorPool(
+                [
+                    Validator(lane.workspace, lane.invocation, baseline, ["test_mod.py::test_two"])
+                    for lane in lanes
+                ]
+            )
+            try:
+                futures = [pool.submit(_patch(text)) for text in CANDIDATES]
+                return [f.result().plausible for f in futures]
+            finally:
+                pool.close()
+    finally:
+        ws.cleanup()
+
+
+def test_lanes_are_separate_copies_removed_on_close(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TESTS})
+    ws = Workspace.create(project)
+    try:
+        with open_lanes(ws, _invocation, [], 3) as lanes:
+            roots = [lane.workspace.root for lane in lanes]
+            assert roots[0] == ws.root
+            assert len(set(roots)) == 3
+            assert all((root / "mod.py").read_text() == BUGGY for root in roots)
+        assert ws.root.exists()
+        assert not any(root.exists() for root in roots[1:])
+    finally:
+        ws.cleanup()
+
+
+def test_two_lanes_give_the_verdicts_of_one_in_submission_order(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TESTS})
+    one = _verdicts(project, 1)
+    two = _verdicts(project, 2)
+    assert one == [False, True, False, True, False]
+    assert two == one
+    assert (project / "mod.py").read_text() == BUGGY
