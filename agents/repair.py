@@ -331,8 +331,10 @@ def _search(
             if patch is not None and not search.offer(patch):
                 break
         search.drain()
+    # Smallest first; at equal size the more suspicious line (evidence about this bug) before
+    # the likelier operator family (evidence about bugs in general).
     plausible = sorted(
-        search.plausible, key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score)
+        search.plausible, key=lambda pv: (pv[0].size, -pv[0].score, -prior(pv[0].operator))
     )
     # The whole suite once, for the best patch (the next one only if it breaks something).
     for index, (patch, whole) in enumerate(plausible):

@@ -1,8 +1,9 @@
-"""Candidates validated per second: a fresh pytest subprocess per run vs the warm forking worker.
+"""Candidates validated per second: a fresh pytest subprocess per run, the warm forking worker,
+and forking workers on every core (one lane per core, each with its own workspace copy).
 
 Builds a small project with a bug (a module importing a third-party dependency, pydantic, and a
 few dozen tests), takes the offline engine's first candidates for it, and validates the same
-list both ways, interleaved, in one run. Prints candidates/second for each and the ratio.
+list each way, interleaved, in one run. Prints candidates/second for each and the ratios.
 
     python bench/validate_speed.py [--candidates 40] [--rounds 3]
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from agents.edits import edits_between
 from agents.forkserver import ForkServer
+from agents.lanes import ValidatorPool, lane_count, open_lanes
 from agents.models import CodePatch
 from agents.offline.mutants import mutants_for_lines
 from agents.runner import run_pytest
@@ -140,26 +142,57 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh subprocess": SubprocessRuns(env),
                 "forking worker": server.run,
             }
-            rates: dict[str, list[float]] = {m: [] for m in modes}
+            pooled = f"forking workers x {lane_count()}"
+            rates: dict[str, list[float]] = {m: [] for m in [*modes, pooled]}
             verdicts: dict[str, list[bool]] = {}
-            for _round in range(args.rounds):
-                for mode, run in modes.items():
-                    validator = Validator(ws, inv, baseline, targets, run=run)
+
+            def lane_invocation(lane_ws: Workspace) -> Invocation:
+                lane_env = {**os.environ, "PYTHONPATH": str(lane_ws.root)}
+                return inv.model_copy(
+                    update={
+                        "rootdir": lane_ws.root,
+                        "invocation_dir": lane_ws.root,
+                        "env": lane_env,
+                    }
+                )
+
+            with open_lanes(ws, lane_invocation, preload, lane_count()) as lanes:
+                for _round in range(args.rounds):
+                    for mode, run in modes.items():
+                        validator = Validator(ws, inv, baseline, targets, run=run)
+                        start = time.perf_counter()
+                        verdicts[mode] = [validator.check(p).plausible for p in patches]
+                        rates[mode].append(len(patches) / (time.perf_counter() - start))
+                    pool = ValidatorPool(
+                        [
+                            Validator(
+                                lane.workspace, lane.invocation, baseline, targets, run=lane.run
+                            )
+                            for lane in lanes
+                        ]
+                    )
                     start = time.perf_counter()
-                    verdicts[mode] = [validator.check(p).plausible for p in patches]
-                    rates[mode].append(len(patches) / (time.perf_counter() - start))
+                    futures = [pool.submit(p) for p in patches]
+                    verdicts[pooled] = [f.result().plausible for f in futures]
+                    rates[pooled].append(len(patches) / (time.perf_counter() - start))
+                    pool.close()
             server.close()
         finally:
             ws.cleanup()
-    assert verdicts["fresh subprocess"] == verdicts["forking worker"], "modes disagree"
+    assert verdicts["fresh subprocess"] == verdicts["forking worker"] == verdicts[pooled], (
+        "modes disagree"
+    )
     fresh = statistics.median(rates["fresh subprocess"])
     fork = statistics.median(rates["forking worker"])
+    every = statistics.median(rates[pooled])
     print(
         f"{len(patches)} candidates, {len(targets)} failing test(s), {args.rounds} rounds, medians"
     )
     print(f"fresh subprocess per run : {fresh:6.2f} candidates/s")
     print(f"forking worker           : {fork:6.2f} candidates/s")
-    print(f"ratio                    : {fork / fresh:6.2f}x")
+    print(f"{pooled:<25}: {every:6.2f} candidates/s")
+    print(f"ratio, worker / fresh    : {fork / fresh:6.2f}x")
+    print(f"ratio, every core / fresh: {every / fresh:6.2f}x")
     print(f"plausible candidates     : {sum(verdicts['forking worker'])}")
     return 0
 

@@ -14,6 +14,11 @@ def _patch(line: int, text: str, name: str) -> CodePatch:
     return CodePatch(engine="offline", operator=name, description=name, edits=[edit])
 
 
+def _insertion(line: int, text: str) -> CodePatch:
+    edit = Edit(path="m.py", start_line=line, end_line=line - 1, new_text=text)
+    return CodePatch(engine="offline", operator="insert", description="insert", edits=[edit])
+
+
 def test_a_pair_applies_both_edits_to_the_original() -> None:
     pair = merge(_patch(1, "a = 10\n", "x"), _patch(4, "d = 40\n", "y"))
     assert pair is not None
@@ -32,23 +37,11 @@ def test_edits_on_neighbouring_lines_are_paired() -> None:
 
 
 def test_an_insertion_where_the_other_edits_is_not_paired() -> None:
-    insertion = CodePatch(
-        engine="offline",
-        operator="statement_insertion",
-        description="insert",
-        edits=[Edit(path="m.py", start_line=3, end_line=2, new_text="e = 5\n")],
-    )
-    assert merge(_patch(3, "c = 0\n", "x"), insertion) is None
+    assert merge(_patch(3, "c = 0\n", "x"), _insertion(3, "e = 5\n")) is None
 
 
 def test_an_insertion_pairs_with_an_edit_two_lines_away() -> None:
-    insertion = CodePatch(
-        engine="offline",
-        operator="statement_insertion",
-        description="insert",
-        edits=[Edit(path="m.py", start_line=4, end_line=3, new_text="e = 5\n")],
-    )
-    pair = merge(_patch(1, "a = 0\n", "x"), insertion)
+    pair = merge(_patch(1, "a = 0\n", "x"), _insertion(4, "e = 5\n"))
     assert pair is not None
     assert apply_edits(SOURCE, pair.edits) == "a = 0\nb = 2\nc = 3\ne = 5\nd = 4\n"
 

@@ -47,7 +47,7 @@ class OfflineEngine:
                 plan.append((-priority, len(plan), path, site))
         plan.sort(key=lambda entry: (entry[0], entry[1]))
         seen: set[tuple[str, str]] = set()
-        for negative_priority, _, path, site in plan:
+        for _, _, path, site in plan:
             mutator = mutators[path]
             mutant = mutator.render(site)
             if mutant is None or (path, mutant.new_source) in seen:
@@ -58,7 +58,7 @@ class OfflineEngine:
                 operator=mutant.operator,
                 description=f"{path}:{mutant.description}",
                 edits=edits_between(path, mutator.source, mutant.new_source),
-                score=-negative_priority,
+                score=lines[path][site.line],  # the line's suspiciousness
             )
 
 
