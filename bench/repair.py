@@ -68,7 +68,7 @@ def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
         )
         seconds = time.perf_counter() - start
         tried = re.search(r"aiap: (\d+) candidate\(s\) tried", fix.stdout)
-        operator = re.search(r"aiap: patch 1: .*\((\w+), (\w+)\)", fix.stdout)
+        operator = re.search(r"aiap: patch 1: .*\(([\w+]+), ([\w+]+)\)", fix.stdout)
         applied = "aiap: applied to" in fix.stdout
         plausible = applied and _pytest(project, timeout=300).returncode == 0
         exact = applied and all(
