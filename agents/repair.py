@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from agents.config import AiapConfig
 from agents.edits import apply_edits, change_size, unified_diff
-from agents.engines import plugin_manager, propose, select_engines
+from agents.engines import engine_deadlines, plugin_manager, propose, select_engines
 from agents.forkserver import ForkServer, WorkerDied
 from agents.hookspecs import RepairRequest
 from agents.localize import is_test_file, rank_locations, read_line_coverage
@@ -38,7 +38,7 @@ from agents.models import (
 )
 from agents.offline.mutants import prior
 from agents.runner import run_pytest
-from agents.validate import Invocation, RunTests, SubprocessRuns, Validator
+from agents.validate import Invocation, RunTests, SubprocessRuns, Validator, Verdict
 from agents.workspace import Workspace
 
 Progress = Callable[[str], None]
@@ -73,6 +73,7 @@ class Engines:
     pm: pluggy.PluginManager
     names: list[str]
     deadline: float
+    until: dict[str, float] = field(default_factory=dict)  # per-engine limits inside the budget
 
 
 class FailureGroup(BaseModel):
@@ -231,7 +232,7 @@ def _search(
     best_size = 0
     first_line: tuple[str, int] | None = None
     for engine in engines.names:
-        for raw in propose(engines.pm, engine, request):
+        for raw in propose(engines.pm, engine, request, engines.until.get(engine)):
             if time.monotonic() > engines.deadline:
                 state.messages.append("search stopped: budget used up")
                 out_of_time = True
@@ -239,6 +240,9 @@ def _search(
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
             patch = _complete(raw, originals)
+            if patch is not None and patch.key() in seen:
+                seen_before = Verdict(plausible=False, reason="the same change was already tried")
+                engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=seen_before)
             if patch is None or patch.key() in seen:
                 continue
             spot = (patch.edits[0].path, patch.edits[0].start_line)
@@ -261,6 +265,8 @@ def _search(
                 plausible.append((patch, verdict.whole_suite))
                 first_line = first_line or spot
                 best_size = min(p.size for p, _ in plausible)
+            else:
+                engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
         if plausible or out_of_time:
             break
     plausible.sort(key=lambda pv: (pv[0].size, -prior(pv[0].operator), -pv[0].score))
@@ -277,9 +283,13 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     say = progress or (lambda _: None)
     start = time.monotonic()
     state = RunState()
-    pm = plugin_manager()
+    pm = plugin_manager(job.config, job.root)
+    names = select_engines(pm, job.config)
     engines = Engines(
-        pm=pm, names=select_engines(pm, job.config.engine), deadline=start + job.config.budget
+        pm=pm,
+        names=names,
+        deadline=start + job.config.budget,
+        until=engine_deadlines(names, start, job.config.budget),
     )
     ws = Workspace.create(job.root)
     try:
@@ -287,6 +297,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
             state.messages.append("not a git repository: copied every file but caches and venvs")
         _repair_in(job, ws, engines, state, say)
     finally:
+        pm.hook.aiap_search_finished(state=state)
         ws.cleanup()
         state.seconds = round(time.monotonic() - start, 2)
     return state

@@ -26,6 +26,7 @@ class Verdict(BaseModel):
     reason: str = ""
     timed_out: bool = False
     whole_suite: bool = False  # the verdict already covers every test
+    output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
 
 
 class Invocation(BaseModel):
@@ -151,7 +152,11 @@ class Validator:
             passed = first.passed()
             still = [t for t in self.targets if t not in passed]
             if still:
-                return Verdict(plausible=False, reason=f"{len(still)} failing test(s) still fail")
+                return Verdict(
+                    plausible=False,
+                    reason=f"{len(still)} failing test(s) still fail",
+                    output_tail=first.output_tail,
+                )
             selected = self.covering_tests(patch)
             if selected is not None and not selected:
                 return Verdict(plausible=True)
@@ -169,5 +174,9 @@ class Validator:
             return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
         broken = rest.failed()
         if broken or rest.exit_code not in (0, 5):
-            return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")
+            return Verdict(
+                plausible=False,
+                reason=f"breaks {len(broken) or 'the'} test(s)",
+                output_tail=rest.output_tail,
+            )
         return Verdict(plausible=True, whole_suite=whole_suite)
