@@ -100,7 +100,9 @@ CASES: dict[str, Case] = {
         message="llm: round 1: the answer was not valid UTF-8",
     ),
     "empty answer": Case(script=[""], message="llm: round 1: the answer was empty"),
-    "null content": Case(script=[Reply(content=None)], message="llm: round 1: the answer was empty"),
+    "null content": Case(
+        script=[Reply(content=None)], message="llm: round 1: the answer was empty"
+    ),
     "every round bad": Case(
         script=["No idea."],
         message="llm: no usable patch after 3 round(s); last problem: the answer has no",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_pytest_cli, write_project
+from tests.conftest import run_pytest_cli, snapshot, write_project
 from tests.llm_project import FIX, WRONG_FIX, block, needs_litellm, people_project, run_llm
 from tests.openai_server import OpenAIServer
 
@@ -193,3 +194,30 @@ def test_the_cost_budget_stops_the_rounds(tmp_path: Path, openai_server: OpenAIS
     assert "aiap: llm: stopped: cost budget used up ($0.0000" in result.stdout, result.stdout
     assert len(openai_server.requests) == 1
     assert "aiap: llm: 1 call(s), 120 tokens (100 in, 20 out), $0.0000" in result.stdout
+
+
+def test_a_server_that_cannot_be_reached_is_named_after_the_retries(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    project = people_project(tmp_path / "p")
+    before = snapshot(project)
+    result = run_pytest_cli(
+        project,
+        "--aiap-apply",
+        "--aiap-engine=llm",
+        "--aiap-model=openai/fake",
+        f"--aiap-api-base=http://127.0.0.1:{port}",
+    )
+    assert (
+        f"aiap: llm: openai/fake: still failing after 4 attempts: cannot connect to "
+        f"http://127.0.0.1:{port}"
+    ) in result.stdout, result.stdout
+    assert snapshot(project) == before
+
+
+def test_engine_llm_without_a_model_says_what_to_set(tmp_path: Path) -> None:
+    project = people_project(tmp_path / "p")
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=llm")
+    assert "aiap: the LLM engine needs a model: set --aiap-model, AIAP_MODEL" in result.stdout
+    assert not (project / ".aiap").exists()

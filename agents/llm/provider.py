@@ -64,7 +64,11 @@ def _first_line(error: BaseException, limit: int = 200) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     for prefix in ("litellm.", "OpenAIException - "):
         text = text.replace(prefix, "")
-    return text[:limit]
+    # litellm repeats the class name ("RateLimitError: RateLimitError: ..."): once is enough.
+    head, _, rest = text.partition(": ")
+    while rest.startswith(head + ": "):
+        rest = rest[len(head) + 2 :]
+    return (f"{head}: {rest}" if rest else head)[:limit]
 
 
 class Provider:
@@ -133,14 +137,19 @@ class Provider:
                     raise ProviderError(final) from None
                 if attempt > self.retries:
                     raise ProviderError(
-                        f"{self.model}: still failing after {attempt} attempts: {_first_line(e)}"
+                        f"{self.model}: still failing after {attempt} attempts: {self._why(e)}"
                     ) from None
                 pause = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
                 if time.monotonic() + pause >= deadline:
                     raise ProviderError(
-                        f"{self.model}: {_first_line(e)}; no time left in the budget to retry"
+                        f"{self.model}: {self._why(e)}; no time left in the budget to retry"
                     ) from None
                 self.sleep(pause)
+
+    def _why(self, error: Exception) -> str:
+        if "Connection error" in str(error):
+            return f"cannot connect to {self.api_base or 'the provider'}"
+        return _first_line(error)
 
     def _final_message(self, litellm: ModuleType, error: Exception) -> str | None:
         """What to tell the user about an error that retrying cannot fix; None: retry."""
