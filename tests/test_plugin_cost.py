@@ -62,3 +62,14 @@ def test_an_offline_run_never_imports_litellm(tmp_path: Path) -> None:
         assert "aiap: patch 1" in result.stdout, result.stdout
         assert "llm" not in result.stdout.split("= aiap =")[-1]
         assert "LITELLM: False" in result.stdout, result.stdout
+
+
+def test_importtime_shows_no_litellm_when_the_plugin_loads() -> None:
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import pytest_aiap.plugin"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "pytest_aiap.plugin" in out.stderr  # the report is there ...
+    assert "litellm" not in out.stderr  # ... and litellm is not in it
