@@ -8,9 +8,7 @@ tokens, cost and seconds. Everything sent passes through the secret masker first
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -26,7 +24,7 @@ from agents.edits import edits_between, unified_diff
 from agents.hookspecs import RepairRequest, hookimpl
 from agents.llm.cache import AnswerCache, cache_key
 from agents.llm.context import build_context
-from agents.llm.provider import Answer, Message, Provider, ProviderError, load_litellm
+from agents.llm.provider import Answer, Message, Provider, ProviderError
 from agents.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
 from agents.llm.secrets import Masker, has_placeholder
 from agents.localize import is_test_file
@@ -62,11 +60,6 @@ class LLMEngine:
         self.messages: list[str] = []
         self.stopped = False  # a final provider error or a spent budget: no more requests
         self._rejection: str | None = None
-        if config.engine == "llm":
-            # The model will be asked: import litellm (seconds) while the failing tests are
-            # reproduced in subprocesses, not after. Under `auto` the offline engine may need
-            # no model at all, so nothing is loaded ahead.
-            threading.Thread(target=_preload, daemon=True).start()
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -276,11 +269,6 @@ class LLMEngine:
         return block.model_copy(
             update={"search": self.masker.unmask(block.search), "replace": "".join(replace)}
         )
-
-
-def _preload() -> None:
-    with contextlib.suppress(Exception):  # the real call reports any problem
-        load_litellm()
 
 
 def _short(reason: str, limit: int = 300) -> str:
