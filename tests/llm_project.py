@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.models import RunState
 from tests.conftest import run_pytest_cli, write_project
 from tests.openai_server import OpenAIServer
 
@@ -78,3 +79,28 @@ def run_llm(
         *args,
         env=env,
     )
+
+
+def repair_with_llm(
+    project: Path, server: OpenAIServer, env: dict[str, str] | None = None
+) -> RunState:
+    """The core's whole repair run (real pytest runs in an isolated copy), in this process:
+    litellm is imported once per test process, not once per case."""
+    from agents.config import load_config
+    from agents.repair import RepairJob, repair
+
+    config = load_config(
+        project,
+        environ=env or {},
+        overrides={"engine": "llm", "model": "openai/fake", "api_base": server.url},
+    )
+    job = RepairJob(
+        root=project,
+        invocation_dir=project,
+        options=["-p", "no:cacheprovider"],
+        positional=[],
+        failing=["test_people.py::test_full_name"],
+        config=config,
+        sys_path=[str(project)],
+    )
+    return repair(job)

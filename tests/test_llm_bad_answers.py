@@ -1,8 +1,10 @@
 """A corpus of bad answers and provider faults: each ends with a clear message and not one byte
 of the project changed, or with a correct retry that fixes the bug.
 
-Every case runs `pytest --aiap-apply --aiap-engine=llm` as a user would, against the real
-OpenAI-compatible server answering from the case's script (its last reply repeats).
+Every case runs the core's whole repair (reproduction and validation in real pytest
+subprocesses, litellm for real) against the OpenAI-compatible server answering from the case's
+script (its last reply repeats); a fixed case's patch is then applied as `--aiap-apply` does.
+The door's own path (`pytest --aiap-apply --aiap-engine=llm`) is in test_llm_repair.py.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+from agents.apply import apply_patch
 from tests.conftest import run_pytest_cli, snapshot
-from tests.llm_project import FIX, block, needs_litellm, people_project, run_llm
+from tests.llm_project import FIX, block, needs_litellm, people_project, repair_with_llm
 from tests.openai_server import OpenAIServer, Reply
 
 pytestmark = needs_litellm
@@ -170,17 +173,19 @@ def test_bad_answer(name: str, tmp_path: Path, openai_server: OpenAIServer) -> N
     project = people_project(tmp_path / "p")
     before = snapshot(project)
     openai_server.answer(*case.script)
-    result = run_llm(project, openai_server, "--aiap-apply", env=case.env)
-    assert case.message in result.stdout, result.stdout
-    assert "Traceback" not in result.stdout.split("= aiap =")[-1], result.stdout
+    state = repair_with_llm(project, openai_server, env=case.env)
+    said = "\n".join(state.messages)
+    assert case.message in said, said
+    assert "Traceback" not in said
     if case.requests is not None:
         assert len(openai_server.requests) == case.requests
+    assert snapshot(project) == before  # the core never writes the user's tree
     if case.fixed:
-        assert "aiap: applied to people.py" in result.stdout, result.stdout
+        (patch,) = state.patches
+        apply_patch(project, patch)
         assert run_pytest_cli(project).returncode == 0
     else:
-        assert "aiap: applied" not in result.stdout
-        assert snapshot(project) == before
+        assert state.patches == []
 
 
 def test_the_corpus_has_at_least_fifteen_cases() -> None:

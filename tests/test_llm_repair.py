@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import run_pytest_cli, snapshot, write_project
 from tests.llm_project import FIX, WRONG_FIX, block, needs_litellm, people_project, run_llm
 from tests.openai_server import OpenAIServer
+from tests.test_plugin_cost import REPORT_LLM
 
 pytestmark = needs_litellm
 
@@ -109,14 +110,16 @@ def test_an_answer_that_does_not_apply_gets_the_reason_back_and_a_retry(
 def test_a_second_run_answers_from_the_cache_without_a_request(
     tmp_path: Path, openai_server: OpenAIServer
 ) -> None:
-    project = people_project(tmp_path / "p")
+    project = people_project(tmp_path / "p", {"conftest.py": REPORT_LLM})
     openai_server.answer(FIX)
-    first = run_llm(project, openai_server, "--aiap-fix")
+    first = run_llm(project, openai_server, "--aiap-fix", "-s")
     assert "aiap: patch 1" in first.stdout, first.stdout
-    second = run_llm(project, openai_server, "--aiap-fix")
+    assert "LITELLM: True" in first.stdout
+    second = run_llm(project, openai_server, "--aiap-fix", "-s")
     assert '+    return f"{first} {last}"' in second.stdout, second.stdout
     assert "aiap: llm: 1 call(s) (1 from the cache), 0 tokens" in second.stdout
     assert len(openai_server.requests) == 1
+    assert "LITELLM: False" in second.stdout  # a cached answer needs no litellm at all
     third = run_llm(project, openai_server, "--aiap-fix", "--aiap-no-cache")
     assert "aiap: patch 1" in third.stdout
     assert len(openai_server.requests) == 2
@@ -214,10 +217,3 @@ def test_a_server_that_cannot_be_reached_is_named_after_the_retries(tmp_path: Pa
         f"http://127.0.0.1:{port}"
     ) in result.stdout, result.stdout
     assert snapshot(project) == before
-
-
-def test_engine_llm_without_a_model_says_what_to_set(tmp_path: Path) -> None:
-    project = people_project(tmp_path / "p")
-    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=llm")
-    assert "aiap: the LLM engine needs a model: set --aiap-model, AIAP_MODEL" in result.stdout
-    assert not (project / ".aiap").exists()
