@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agents.hookspecs import RepairRequest
-from agents.llm.context import build_context, estimate_tokens
+from agents.llm.context import build_context, estimate_tokens, failure_report
 from agents.models import Failure, Frame, Location
 from tests.conftest import write_project
 
@@ -63,3 +63,25 @@ def test_a_small_budget_keeps_the_test_and_drops_the_rest(tmp_path: Path) -> Non
     assert context.definitions == "(none)"
     total = context.tests + context.functions + context.definitions
     assert estimate_tokens(total) <= 60 + estimate_tokens("\n[... trimmed]") + 5
+
+
+def test_the_failure_report_keeps_the_failures_and_drops_the_noise() -> None:
+    output = (
+        "============ test session starts ============\n"
+        "rootdir: /tmp/ws-1/p\n"
+        "test_people.py F\n"
+        "================= FAILURES ==================\n"
+        "_______________ test_full_name ______________\n"
+        ">   assert full_name('Ada', 'Lovelace') == 'Ada Lovelace'\n"
+        "E   AssertionError: assert 'Ada-Lovelace' == 'Ada Lovelace'\n"
+        "/tmp/ws-1/p/test_people.py:5: AssertionError\n"
+        "============= warnings summary ==============\n"
+        "some plugin warning\n"
+        "-- generated xml file: /tmp/aiap-fork-x/junit.xml --\n"
+        "=========== 1 failed in 0.05s ============\n"
+    )
+    report = failure_report(output, "/tmp/ws-1/p", limit=1000)
+    assert report.startswith("================= FAILURES")
+    assert "test_people.py:5: AssertionError" in report
+    for noise in ("/tmp", "rootdir", "warning", "junit.xml", "0.05s"):
+        assert noise not in report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,7 @@ def test_a_rejected_patch_sends_the_failing_output_back_and_the_next_round_fixes
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[2]["content"] == WRONG_FIX
     assert "Ada-Lovelace" in messages[3]["content"]  # the patched run's failure
+    assert tempfile.gettempdir() not in messages[3]["content"]  # stable across runs
 
 
 def test_an_answer_that_does_not_apply_gets_the_reason_back_and_a_retry(

@@ -24,6 +24,8 @@ MAX_FAILURES = 3
 MAX_MESSAGE_CHARS = 2000
 MAX_FUNCTIONS = 4
 MAX_DEFINITIONS = 8
+# Lines of pytest's header that say where and with what it ran, not what failed.
+_PYTEST_HEADER = ("platform ", "rootdir:", "plugins:", "cachedir:", "configfile:", "testpaths:")
 _DURATION = re.compile(r"\bin \d+(\.\d+)?s\b")
 
 
@@ -176,9 +178,7 @@ class ContextBuilder:
         return sections
 
     def _clean(self, text: str) -> str:
-        """Workspace paths and durations out: they change from run to run, and so would the
-        cache key."""
-        return _DURATION.sub("in N s", text.replace(str(self.root) + "/", "").strip())
+        return stable_text(text, str(self.root))
 
     def _function_source(self, path: str, name: str, numbered: bool) -> str:
         info = self.module(path)
@@ -250,6 +250,29 @@ class ContextBuilder:
             if other is not None and name in other.top_level:
                 return candidate, other, other.top_level[name]
         return None
+
+
+def stable_text(text: str, root: str) -> str:
+    """Workspace paths and durations out: they change from run to run, and so would the
+    cache key."""
+    root = root.rstrip("/")
+    text = text.replace(root + "/", "").replace(root, ".")
+    kept = [line for line in text.splitlines() if not line.startswith(_PYTEST_HEADER)]
+    return _DURATION.sub("in N s", "\n".join(kept).strip())
+
+
+_SECTION = re.compile(r"^=+ (FAILURES|ERRORS) =+$")
+_AFTER = re.compile(r"^[=-]+ (warnings summary|short test summary info|generated xml file)")
+
+
+def failure_report(output: str, root: str, limit: int) -> str:
+    """The FAILURES section of a pytest run's output, without its header, warnings and file
+    names of aiap's own runs; at most ``limit`` characters, from its start."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if _SECTION.match(line)), 0)
+    end = next((i for i in range(start, len(lines)) if _AFTER.match(lines[i])), len(lines))
+    text = stable_text("\n".join(lines[start:end]), root)
+    return text if len(text) <= limit else text[:limit] + "\n[... trimmed]"
 
 
 def _module_paths(dotted: str) -> list[str]:

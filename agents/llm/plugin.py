@@ -23,7 +23,7 @@ from agents.config import AiapConfig
 from agents.edits import edits_between, unified_diff
 from agents.hookspecs import RepairRequest, hookimpl
 from agents.llm.cache import AnswerCache, cache_key
-from agents.llm.context import build_context
+from agents.llm.context import build_context, failure_report
 from agents.llm.provider import Answer, Message, Provider, ProviderError
 from agents.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
 from agents.llm.secrets import Masker, has_placeholder
@@ -60,6 +60,7 @@ class LLMEngine:
         self.messages: list[str] = []
         self.stopped = False  # a final provider error or a spent budget: no more requests
         self._rejection: str | None = None
+        self._root = ""  # the workspace of the request being answered
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -71,7 +72,7 @@ class LLMEngine:
     def aiap_patch_rejected(self, patch: CodePatch, verdict: Verdict) -> None:
         if patch.engine != self.name:
             return
-        tail = verdict.output_tail[-FEEDBACK_CHARS:].strip()
+        tail = failure_report(verdict.output_tail, self._root, FEEDBACK_CHARS)
         reason = f"the patch was applied and tested: {verdict.reason}"
         self._rejection = f"{reason}\n\nTest output (end):\n```\n{tail}\n```" if tail else reason
 
@@ -88,6 +89,7 @@ class LLMEngine:
     def _rounds(self, request: RepairRequest) -> Iterator[CodePatch]:
         if self.stopped:
             return
+        self._root = request.root
         context = build_context(request, self.config.llm_context_tokens)
         user = prompt("repair_user.md").substitute(
             tests=context.tests, functions=context.functions, definitions=context.definitions
