@@ -14,7 +14,7 @@ from pathlib import Path
 
 PLACEHOLDER = re.compile(r"\[\[AIAP_SECRET_\d+\]\]")
 SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.IGNORECASE)
-MIN_SECRET_LENGTH = 6  # shorter values ("1", "true") are settings, and masking them garbles code
+MIN_SECRET_LENGTH = 8  # shorter values ("1", "true", "us") are settings; masking them garbles code
 
 # Credential shapes: provider keys, cloud key ids, chat tokens, key blocks, URL passwords.
 SHAPES = [
