@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    respond: Callable[[Logged], str] | None = None  # an answer computed from the request
 
 
 @dataclass
@@ -62,7 +63,10 @@ class OpenAIServer:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, b'{"error": {"message": "not found"}}')
                     return
-                reply = server._next(Logged(self.path, body, dict(self.headers.items())))
+                logged = Logged(self.path, body, dict(self.headers.items()))
+                reply = server._next(logged)
+                if reply.respond is not None:
+                    reply = Reply(content=reply.respond(logged))
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.status != 200:

@@ -9,6 +9,7 @@ The door's own path (`pytest --aiap-apply --aiap-engine=llm`) is in test_llm_rep
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from agents.apply import apply_patch
 from tests.conftest import run_pytest_cli, snapshot
 from tests.llm_project import FIX, block, needs_litellm, people_project, repair_with_llm
-from tests.openai_server import OpenAIServer, Reply
+from tests.openai_server import Logged, OpenAIServer, Reply
 
 pytestmark = needs_litellm
 
@@ -190,3 +191,32 @@ def test_bad_answer(name: str, tmp_path: Path, openai_server: OpenAIServer) -> N
 
 def test_the_corpus_has_at_least_fifteen_cases() -> None:
     assert len(CASES) >= 15
+
+
+def test_a_search_quoting_a_masked_line_still_applies_and_keeps_the_secret(
+    tmp_path: Path, openai_server: OpenAIServer
+) -> None:
+    key = "sk-live-4f9a8b7c6d5e4f3a2b1c0d9e"
+    source = (
+        "def full_name(first, last):\n"
+        f'    printer_key = "{key}"  # the badge printer\'s key\n'
+        "    return first + last\n"
+    )
+    tests = (
+        "from people import full_name\n\n\n"
+        "def test_full_name():\n    assert full_name('Ada', 'Lovelace') == 'Ada Lovelace'\n"
+    )
+    project = people_project(tmp_path / "p", {"people.py": source, "test_people.py": tests})
+
+    def quote_the_masked_line(request: Logged) -> str:
+        (placeholder,) = set(re.findall(r"\[\[AIAP_SECRET_\d+\]\]", request.text))
+        line = f'    printer_key = "{placeholder}"  # the badge printer\'s key\n'
+        return block(line + "    return first + last\n", line + '    return f"{first} {last}"\n')
+
+    openai_server.answer(Reply(respond=quote_the_masked_line))
+    state = repair_with_llm(project, openai_server)
+    assert key not in openai_server.requests[0].text
+    (patch,) = state.patches
+    apply_patch(project, patch)
+    assert f'printer_key = "{key}"' in (project / "people.py").read_text()
+    assert run_pytest_cli(project).returncode == 0
