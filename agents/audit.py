@@ -27,6 +27,7 @@ class AuditRecord(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
+    attempts: int = 0  # requests sent for this call, retries included (0: from the cache)
     patch_sha256: str = ""
     applied: bool = False
     outcome: str = ""  # what became of the answer or the patch

@@ -185,7 +185,7 @@ def test_every_call_and_every_applied_patch_is_audited(
     call, fix_call, applied = records
     assert call["model"] == "openai/fake" and call["engine"] == "llm"
     assert set(call["files_sent"]) == {"people.py", "test_people.py"}
-    assert call["prompt_tokens"] == 100 and call["time"]
+    assert call["prompt_tokens"] == 100 and call["attempts"] == 1 and call["time"]
     assert fix_call["patch_sha256"] == applied["patch_sha256"] != call["patch_sha256"]
 
 

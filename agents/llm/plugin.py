@@ -154,6 +154,7 @@ class LLMEngine:
                 "prompt_tokens": answer.prompt_tokens,
                 "completion_tokens": answer.completion_tokens,
                 "cost_usd": answer.cost_usd,
+                "attempts": 0 if answer.cached else answer.attempts,
             }
         )
         try:

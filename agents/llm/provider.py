@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -36,7 +36,7 @@ class Answer(BaseModel):
     completion_tokens: int = 0
     cost_usd: float | None = None  # None: litellm has no price for this model
     cached: bool = False
-    attempts: int = 1
+    attempts: int = 1  # requests it took (retries after passing faults)
 
 
 def litellm_installed() -> bool:
@@ -82,7 +82,6 @@ class Provider:
         retries: int = 3,
         backoff: float = 0.5,
         max_answer_chars: int = 60_000,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.model = model
         self.api_base = api_base
@@ -91,7 +90,6 @@ class Provider:
         self.retries = retries
         self.backoff = backoff
         self.max_answer_chars = max_answer_chars
-        self.sleep = sleep
 
     def _kwargs(
         self, messages: Sequence[Message], max_tokens: int, timeout: float
@@ -144,7 +142,7 @@ class Provider:
                     raise ProviderError(
                         f"{self.model}: {self._why(e)}; no time left in the budget to retry"
                     ) from None
-                self.sleep(pause)
+                time.sleep(pause)
 
     def _why(self, error: Exception) -> str:
         if "Connection error" in str(error):
