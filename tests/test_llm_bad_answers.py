@@ -114,6 +114,12 @@ CASES: dict[str, Case] = {
     "429 then success": Case(
         script=[_error(429, "Rate limit reached"), FIX], message="", fixed=True, requests=2
     ),
+    "429 with Retry-After then success": Case(
+        script=[Reply(status=429, headers={"Retry-After": "1"}), FIX],
+        message="",
+        fixed=True,
+        requests=2,
+    ),
     "500 then success": Case(
         script=[_error(500, "upstream crashed"), FIX], message="", fixed=True, requests=2
     ),

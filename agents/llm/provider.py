@@ -60,6 +60,16 @@ def _status(error: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
+def _retry_after(error: BaseException) -> float | None:
+    """The wait a 429/503 asks for in its Retry-After header (seconds form), if any."""
+    headers = getattr(error, "litellm_response_headers", None)
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:  # the HTTP-date form: fall back to our own backoff
+        return None
+
+
 def _first_line(error: BaseException, limit: int = 200) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     for prefix in ("litellm.", "OpenAIException - "):
@@ -137,7 +147,7 @@ class Provider:
                     raise ProviderError(
                         f"{self.model}: still failing after {attempt} attempts: {self._why(e)}"
                     ) from None
-                pause = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
+                pause = min(MAX_BACKOFF, _retry_after(e) or self.backoff * 2 ** (attempt - 1))
                 if time.monotonic() + pause >= deadline:
                     raise ProviderError(
                         f"{self.model}: {self._why(e)}; no time left in the budget to retry"
