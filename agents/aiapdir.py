@@ -27,7 +27,9 @@ This directory holds what aiap keeps from run to run:
 - `patches/`: validated patches, one `git apply`-able file each;
 - `undo/`: what `aiap undo` needs to restore the files a patch was applied to
   (`undo/done/`: records already undone);
-- `last-run.json`: the story of the last repair run.
+- `last-run.json`: the story of the last repair run;
+- `llm-cache.sqlite3`: answers of the LLM engine, so the same question is not paid twice;
+- `audit.jsonl`: one line per LLM call and per patch shown or applied.
 
 **Do not** commit this to version control (its `.gitignore` keeps git away).
 Deleting it loses nothing but the undo records.
@@ -95,6 +97,20 @@ class AiapDir:
     @property
     def state_file(self) -> Path:
         return self.path / "last-run.json"
+
+    @property
+    def cache_file(self) -> Path:
+        return self.path / "llm-cache.sqlite3"
+
+    @property
+    def audit_file(self) -> Path:
+        return self.path / "audit.jsonl"
+
+    def append_audit(self, line: str) -> None:
+        """Add one JSON line to ``audit.jsonl``; a single write, so lines never interleave."""
+        self.ensure()
+        with self.audit_file.open("ab") as f:
+            f.write(line.encode("utf-8") + b"\n")
 
     def ensure(self) -> None:
         """Create ``.aiap/`` with its .gitignore and README; OSError is the caller's to report."""

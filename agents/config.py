@@ -35,6 +35,13 @@ class AiapConfig(BaseModel):
     model: str | None = None
     api_base: str | None = None
     python: str | None = None  # interpreter of the project's tests (pre-commit hooks)
+    llm_rounds: int = 3  # requests per failure group: the first, then one per rejected answer
+    llm_max_tokens: int = 100_000  # tokens per run, prompts and answers together
+    llm_max_cost: float = 0.50  # US dollars per run (when litellm knows the model's price)
+    llm_timeout: float = 60.0  # seconds per request
+    llm_context_tokens: int = 6000  # size of the context sent with a request
+    llm_stream: bool = True  # stream answers (an enormous one is cut off early)
+    cache: bool = True  # LLM answers cached under .aiap/
 
 
 ENV_PREFIX = "AIAP_"

@@ -2,46 +2,96 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pluggy
 
 from agents import hookspecs
+from agents.config import AiapConfig
 from agents.hookspecs import RepairRequest
 from agents.models import CodePatch
+
+# Under `auto` with a model configured, the offline engine may use this share of the budget;
+# the rest is left for the LLM.
+OFFLINE_SHARE_BEFORE_LLM = 0.5
 
 
 class EngineUnavailable(Exception):
     """The engine asked for cannot run here; the message says what to do."""
 
 
-def plugin_manager() -> pluggy.PluginManager:
+def llm_unavailable(config: AiapConfig) -> str | None:
+    """Why the LLM engine cannot run with this configuration, or None when it can."""
+    from agents.llm.provider import litellm_installed
+
+    if not config.model:
+        return (
+            "the LLM engine needs a model: set --aiap-model, AIAP_MODEL or [tool.aiap] model "
+            "to a litellm model name (gpt-4.1-mini, anthropic/<model>, ollama/<model>, or "
+            "openai/<name> with --aiap-api-base for an OpenAI-compatible server)"
+        )
+    if not litellm_installed():
+        return "the LLM engine needs litellm: pip install 'aiap[llm]'"
+    return None
+
+
+def plugin_manager(
+    config: AiapConfig | None = None, project_root: Path | None = None
+) -> pluggy.PluginManager:
+    """The engines of one run; the LLM engine only when it is wanted and can run."""
     from agents.offline.plugin import OfflineEngine
 
     pm = pluggy.PluginManager("aiap")
     pm.add_hookspecs(hookspecs)
     pm.register(OfflineEngine(), name="offline")
+    if (
+        config is not None
+        and project_root is not None
+        and config.engine != "offline"
+        and llm_unavailable(config) is None
+    ):
+        from agents.llm.plugin import LLMEngine
+
+        pm.register(LLMEngine(config, project_root), name="llm")
     pm.load_setuptools_entrypoints("aiap")  # third-party engines
     return pm
 
 
-def select_engines(pm: pluggy.PluginManager, choice: str) -> list[str]:
-    """Engine names in the order they are asked: cheapest first."""
-    if choice == "llm":
-        raise EngineUnavailable(
-            "the LLM engine is not available yet in this version of aiap; "
-            "use --aiap-engine=offline (or auto)"
-        )
-    if choice == "offline":
+def select_engines(pm: pluggy.PluginManager, config: AiapConfig) -> list[str]:
+    """Engine names in the order they are asked: cheapest first.
+
+    ``llm`` without a model or without litellm is an error that says what to set or install;
+    ``auto`` then silently stays offline.
+    """
+    if config.engine == "llm":
+        if pm.get_plugin("llm") is None:
+            raise EngineUnavailable(llm_unavailable(config) or "the LLM engine is not loaded")
+        return ["llm"]
+    if config.engine == "offline":
         return ["offline"]
     names = [name for name, _ in pm.list_name_plugin() if name]
-    return ["offline"] + sorted(n for n in names if n != "offline")
+    builtin = [n for n in ("offline", "llm") if n in names]
+    return builtin + sorted(n for n in names if n not in builtin)
 
 
-def propose(pm: pluggy.PluginManager, engine: str, request: RepairRequest) -> Iterator[CodePatch]:
-    """Candidates from one engine, in the order it yields them."""
+def engine_deadlines(names: list[str], start: float, budget: float) -> dict[str, float]:
+    """Per-engine time limits inside the run's budget: offline leaves room for the LLM."""
+    if "offline" in names and "llm" in names:
+        return {"offline": start + budget * OFFLINE_SHARE_BEFORE_LLM}
+    return {}
+
+
+def propose(
+    pm: pluggy.PluginManager, engine: str, request: RepairRequest, until: float | None = None
+) -> Iterator[CodePatch]:
+    """Candidates from one engine, in the order it yields them, until ``until`` (monotonic)."""
     others = [plugin for name, plugin in pm.list_name_plugin() if name != engine]
     caller = pm.subset_hook_caller("aiap_propose_patches", remove_plugins=others)
     for result in caller(request=request):
         if result is not None:
-            yield from result
+            for patch in result:
+                if until is not None and time.monotonic() > until:
+                    return
+                yield patch

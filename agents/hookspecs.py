@@ -11,7 +11,8 @@ from collections.abc import Iterable
 import pluggy
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.models import CodePatch, Failure, Location
+from agents.models import CodePatch, Failure, Location, RunState
+from agents.validate import Verdict
 
 hookspec = pluggy.HookspecMarker("aiap")
 hookimpl = pluggy.HookimplMarker("aiap")
@@ -38,3 +39,17 @@ def aiap_propose_patches(request: RepairRequest) -> Iterable[CodePatch] | None:
     and ``size`` and validates each one.
     """
     raise NotImplementedError
+
+
+@hookspec
+def aiap_patch_rejected(patch: CodePatch, verdict: Verdict) -> None:
+    """A patch the engine proposed failed validation; ``verdict`` says how.
+
+    Called before the engine is asked for its next candidate, so an engine that learns from
+    its mistakes (the LLM engine) can put the reason in its next request.
+    """
+
+
+@hookspec
+def aiap_search_finished(state: RunState) -> None:
+    """The run is over: add the engine's messages and accounting to ``state``."""

@@ -111,6 +111,17 @@ class RunResult(BaseModel):
 Status = Literal["fixed", "no-patch", "not-reproduced", "error", "interrupted", "nothing-to-do"]
 
 
+class LLMUsage(BaseModel):
+    """What the LLM engine spent in one run."""
+
+    calls: int = 0  # requests answered, by the provider or from the cache
+    cached: int = 0  # of which from the cache: nothing sent
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    cost_known: bool = True  # False when litellm has no price for the model
+
+
 class RunState(BaseModel):
     """The whole story of one repair run: written under .aiap/ and read back by the doors."""
 
@@ -123,3 +134,4 @@ class RunState(BaseModel):
     whole_suite_runs: int = 0
     seconds: float = 0.0
     messages: list[str] = Field(default_factory=list)  # what the user must read
+    llm_usage: LLMUsage | None = None  # set when the LLM engine ran

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst
@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from agents.combine import pairs
 from agents.config import AiapConfig
 from agents.edits import apply_edits, change_size, unified_diff
-from agents.engines import plugin_manager, propose, select_engines
+from agents.engines import engine_deadlines, plugin_manager, propose, select_engines
 from agents.hookspecs import RepairRequest
 from agents.interpreter import bridged_env
 from agents.lanes import Lane, ValidatorPool, lane_count, open_lanes
@@ -77,6 +77,7 @@ class Engines:
     pm: pluggy.PluginManager
     names: list[str]
     deadline: float
+    until: dict[str, float] = field(default_factory=dict)  # per-engine limits inside the budget
 
 
 class FailureGroup(BaseModel):
@@ -274,6 +275,8 @@ class _Search:
             self.out_of_time = True
             return False
         if patch.key() in self.seen:
+            seen_before = Verdict(plausible=False, reason="the same change was already tried")
+            self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=seen_before)
             return True
         admitted = self._admit(patch)
         if admitted is None:
@@ -300,8 +303,10 @@ class _Search:
             self.plausible.append((patch, verdict.whole_suite))
             self.first_line = self.first_line or (patch.edits[0].path, patch.edits[0].start_line)
             self.best_size = min(p.size for p, _ in self.plausible)
-        elif verdict.targets_fixed:
-            self.partial.append(patch)
+        else:
+            if verdict.targets_fixed:
+                self.partial.append(patch)
+            self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
 
 
 def _search(
@@ -315,12 +320,16 @@ def _search(
     """Plausible patches, best first; the first of them has passed the whole suite."""
     search = _Search(pool, engines, state, progress)
     for engine in engines.names:
-        for raw in propose(engines.pm, engine, request):
+        # An engine that learns from rejections hears each verdict before its next candidate.
+        feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
+        for raw in propose(engines.pm, engine, request, engines.until.get(engine)):
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
             patch = _complete(raw, originals)
             if patch is not None and not search.offer(patch):
                 break
+            if feedback:
+                search.drain()
         search.drain()
         if search.plausible or search.out_of_time:
             break
@@ -349,9 +358,13 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     say = progress or (lambda _: None)
     start = time.monotonic()
     state = RunState()
-    pm = plugin_manager()
+    pm = plugin_manager(job.config, job.root)
+    names = select_engines(pm, job.config)
     engines = Engines(
-        pm=pm, names=select_engines(pm, job.config.engine), deadline=start + job.config.budget
+        pm=pm,
+        names=names,
+        deadline=start + job.config.budget,
+        until=engine_deadlines(names, start, job.config.budget),
     )
     ws = Workspace.create(job.root)
     try:
@@ -359,6 +372,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
             state.messages.append("not a git repository: copied every file but caches and venvs")
         _repair_in(job, ws, engines, state, say)
     finally:
+        pm.hook.aiap_search_finished(state=state)
         ws.cleanup()
         state.seconds = round(time.monotonic() - start, 2)
     return state

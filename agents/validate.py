@@ -27,6 +27,7 @@ class Verdict(BaseModel):
     timed_out: bool = False
     whole_suite: bool = False  # the verdict already covers every test
     targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
+    output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
 
 
 class Invocation(BaseModel):
@@ -160,6 +161,7 @@ class Validator:
                     plausible=False,
                     reason=f"{len(still)} failing test(s) still fail",
                     targets_fixed=len(self.targets) - len(still),
+                    output_tail=first.output_tail,
                 )
             selected = self.covering_tests(patch)
             if selected is not None and not selected:
@@ -178,5 +180,9 @@ class Validator:
             return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
         broken = rest.failed()
         if broken or rest.exit_code not in (0, 5):
-            return Verdict(plausible=False, reason=f"breaks {len(broken) or 'the'} test(s)")
+            return Verdict(
+                plausible=False,
+                reason=f"breaks {len(broken) or 'the'} test(s)",
+                output_tail=rest.output_tail,
+            )
         return Verdict(plausible=True, whole_suite=whole_suite)

@@ -48,6 +48,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         help="wall-clock limit per test run during the search (default: from test durations)",
     )
+    group.addoption(
+        "--aiap-model",
+        default=None,
+        metavar="MODEL",
+        help="litellm model name for the LLM engine (gpt-4.1-mini, anthropic/..., "
+        "ollama/..., openai/NAME with --aiap-api-base)",
+    )
+    group.addoption(
+        "--aiap-api-base",
+        default=None,
+        metavar="URL",
+        help="base URL of the model's server (an OpenAI-compatible one for openai/NAME)",
+    )
+    group.addoption(
+        "--aiap-no-cache",
+        action="store_true",
+        default=False,
+        help="ask the model again instead of reusing answers cached under .aiap/",
+    )
     parser.addini("aiap_engine", "aiap engine: auto, offline or llm", default=None)
     parser.addini("aiap_budget", "aiap search budget in seconds", default=None)
     parser.addini("aiap_timeout", "aiap wall-clock limit per test run, seconds", default=None)

@@ -7,22 +7,25 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from agents.models import RunState
+    from agents.aiapdir import AiapDir
+    from agents.models import LLMUsage, RunState
     from agents.repair import RepairJob
 
 # Options whose meaning is wrong in aiap's own runs: ours, output files, process fan-out,
 # run-to-run selection, debuggers.
 _DROP_WITH_VALUE = {
-    "--aiap-engine", "--aiap-budget", "--aiap-timeout", "-n", "--numprocesses",
+    "--aiap-engine", "--aiap-budget", "--aiap-timeout", "--aiap-model", "--aiap-api-base",
+    "-n", "--numprocesses",
     "--dist", "--maxprocesses", "--junitxml", "--junit-xml", "--resultlog",
 }  # fmt: skip
 _DROP_FLAGS = {
-    "--aiap-fix", "--aiap-apply", "--lf", "--last-failed", "--ff", "--failed-first",
+    "--aiap-fix", "--aiap-apply", "--aiap-no-cache", "--lf", "--last-failed", "--ff",
+    "--failed-first",
     "--nf", "--new-first", "--sw", "--stepwise", "--sw-skip", "--stepwise-skip",
     "--pdb", "--trace", "--looponfail", "-f",
 }  # fmt: skip
@@ -49,6 +52,17 @@ def strip_options(args: list[str], positional: set[str]) -> tuple[list[str], lis
         else:
             kept.append(arg)
     return kept, found
+
+
+def describe_usage(usage: LLMUsage) -> str:
+    """The LLM engine's spending in one line of the summary."""
+    cached = f" ({usage.cached} from the cache)" if usage.cached else ""
+    tokens = usage.prompt_tokens + usage.completion_tokens
+    cost = f"${usage.cost_usd:.4f}" if usage.cost_known else "cost unknown (no price for the model)"
+    return (
+        f"llm: {usage.calls} call(s){cached}, {tokens} tokens "
+        f"({usage.prompt_tokens} in, {usage.completion_tokens} out), {cost}"
+    )
 
 
 class RepairSession:
@@ -98,6 +112,9 @@ class RepairSession:
                 "engine": config.getoption("aiap_engine"),
                 "budget": config.getoption("aiap_budget"),
                 "timeout": config.getoption("aiap_timeout"),
+                "model": config.getoption("aiap_model"),
+                "api_base": config.getoption("aiap_api_base"),
+                "cache": False if config.getoption("aiap_no_cache") else None,
             },
             ini=ini,
         )
@@ -163,6 +180,8 @@ class RepairSession:
             for loc in state.locations[:5]:
                 tr.write_line(f"    {loc.path}:{loc.start_line}  (score {loc.score:.2f})")
         tr.write_line(f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s")
+        if state.llm_usage is not None:
+            tr.write_line(f"aiap: {describe_usage(state.llm_usage)}")
         if state.candidates_timed_out:
             tr.write_line(
                 f"aiap: {state.candidates_timed_out} candidate(s) timed out and were killed"
@@ -176,9 +195,23 @@ class RepairSession:
         if self.config.getoption("aiap_apply"):
             self._apply(tr, state)
         elif state.patches:
+            self._audit(tr, store, state, applied=False, outcome="shown, not applied")
             tr.write_line("aiap: nothing written; rerun with --aiap-apply to write the patch")
 
+    def _audit(
+        self, tr: pytest.TerminalReporter, store: AiapDir, state: RunState, **how: Any
+    ) -> None:
+        from agents.audit import record_patch
+
+        for patch in state.patches:
+            try:
+                record_patch(store, patch, **how)
+            except OSError as e:
+                tr.write_line(f"aiap: could not write the audit log ({e})", yellow=True)
+                return
+
     def _apply(self, tr: pytest.TerminalReporter, state: RunState) -> None:
+        from agents.aiapdir import AiapDir
         from agents.apply import ApplyError, apply_patch
 
         root = self.config.rootpath
@@ -191,11 +224,14 @@ class RepairSession:
                     yellow=True,
                 )
                 continue
+            one = state.model_copy(update={"patches": [patch]})
             try:
                 apply_patch(root, patch)
             except ApplyError as e:
                 tr.write_line(f"aiap: {e}", red=True)
+                self._audit(tr, AiapDir(root), one, applied=False, outcome=f"not applied: {e}")
                 continue
+            self._audit(tr, AiapDir(root), one, applied=True, outcome="applied")
             touched |= paths
             tr.write_line(
                 f"aiap: applied to {', '.join(sorted(paths))} (undo: aiap undo)", green=True

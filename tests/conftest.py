@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.openai_server import OpenAIServer
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -73,3 +76,13 @@ def bare_venv(where: Path) -> tuple[Path, Path]:
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
     return python, Path(purelib)
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A real OpenAI-compatible HTTP server on 127.0.0.1 with scripted answers."""
+    server = OpenAIServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -38,3 +38,18 @@ def test_a_broken_pyproject_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.aiap\n")
     with pytest.raises(ConfigError, match="cannot be read as TOML"):
         load_config(tmp_path, environ={})
+
+
+def test_llm_settings_come_from_pyproject_env_and_flags(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.aiap]\nmodel = 'openai/local'\napi-base = 'http://127.0.0.1:8000/v1'\n"
+        "llm_rounds = 5\n"
+    )
+    config = load_config(
+        tmp_path,
+        environ={"AIAP_LLM_MAX_COST": "0.1", "AIAP_CACHE": "false"},
+        overrides={"model": "gpt-4.1-mini"},
+    )
+    assert config.model == "gpt-4.1-mini"
+    assert config.api_base == "http://127.0.0.1:8000/v1"
+    assert (config.llm_rounds, config.llm_max_cost, config.cache) == (5, 0.1, False)

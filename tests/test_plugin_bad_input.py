@@ -115,10 +115,10 @@ def test_a_broken_setting_is_named_and_nothing_runs(tmp_path: Path) -> None:
     assert snapshot(project) == before
 
 
-def test_the_llm_engine_says_it_is_not_available(tmp_path: Path) -> None:
+def test_the_llm_engine_without_a_model_says_what_to_set(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TEST})
     result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=llm")
-    assert "aiap: the LLM engine is not available yet" in result.stdout
+    assert "aiap: the LLM engine needs a model: set --aiap-model" in result.stdout
 
 
 def test_ctrl_c_during_the_search_changes_nothing(tmp_path: Path) -> None:

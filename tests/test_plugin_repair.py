@@ -103,4 +103,4 @@ def test_ini_settings_are_read(tmp_path: Path) -> None:
         },
     )
     result = run_pytest_cli(project, "--aiap-fix")
-    assert "aiap: the LLM engine is not available yet" in result.stdout, result.stdout
+    assert "aiap: the LLM engine needs a model: set --aiap-model" in result.stdout, result.stdout

@@ -1,0 +1,279 @@
+"""The LLM engine as a pluggy plugin: asks a model for SEARCH/REPLACE edits, in rounds.
+
+Round 1 sends the context (failing tests, output, suspicious functions, definitions); when the
+answer cannot be applied, or its patch fails validation, the next round sends the concrete
+reason back. It stops at the first patch the orchestrator accepts, or on a budget of rounds,
+tokens, cost and seconds. Everything sent passes through the secret masker first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+import libcst as cst
+
+from agents.aiapdir import AiapDir
+from agents.audit import AuditRecord
+from agents.config import AiapConfig
+from agents.edits import edits_between, unified_diff
+from agents.hookspecs import RepairRequest, hookimpl
+from agents.llm.cache import AnswerCache, cache_key
+from agents.llm.context import build_context, failure_report
+from agents.llm.provider import Answer, Message, Provider, ProviderError
+from agents.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
+from agents.llm.secrets import Masker, has_placeholder
+from agents.localize import is_test_file
+from agents.models import CodePatch, LLMUsage, RunState, sha256_bytes
+from agents.validate import Verdict
+
+ANSWER_TOKENS = 4096  # the longest answer asked for: edits, not essays
+FEEDBACK_CHARS = 3000  # of a failing run's output, sent back in the next round
+
+
+def prompt(name: str) -> Template:
+    return Template(resources.files("prompts").joinpath(name).read_text(encoding="utf-8"))
+
+
+class LLMEngine:
+    name = "llm"
+
+    def __init__(self, config: AiapConfig, project_root: Path) -> None:
+        assert config.model is not None
+        self.config = config
+        self.model = config.model
+        self.store = AiapDir(project_root)
+        self.provider = Provider(
+            config.model,
+            config.api_base,
+            timeout=config.llm_timeout,
+            stream=config.llm_stream,
+        )
+        self.cache = AnswerCache(self.store.cache_file) if config.cache else None
+        self.masker = Masker.for_project([project_root], os.environ)
+        self.deadline = time.monotonic() + config.budget
+        self.usage = LLMUsage()
+        self.messages: list[str] = []
+        self.stopped = False  # a final provider error or a spent budget: no more requests
+        self._rejection: str | None = None
+        self._root = ""  # the workspace of the request being answered
+
+    # -- hooks ---------------------------------------------------------------------------------
+
+    @hookimpl
+    def aiap_propose_patches(self, request: RepairRequest) -> Iterator[CodePatch]:
+        return self._rounds(request)
+
+    @hookimpl
+    def aiap_patch_rejected(self, patch: CodePatch, verdict: Verdict) -> None:
+        if patch.engine != self.name:
+            return
+        tail = failure_report(verdict.output_tail, self._root, FEEDBACK_CHARS)
+        reason = f"the patch was applied and tested: {verdict.reason}"
+        self._rejection = f"{reason}\n\nTest output (end):\n```\n{tail}\n```" if tail else reason
+
+    @hookimpl
+    def aiap_search_finished(self, state: RunState) -> None:
+        state.messages.extend(self.messages)
+        if self.usage.calls or self.messages:
+            state.llm_usage = self.usage
+        if self.cache is not None and self.cache.error:
+            state.messages.append(self.cache.error)
+
+    # -- the rounds ----------------------------------------------------------------------------
+
+    def _rounds(self, request: RepairRequest) -> Iterator[CodePatch]:
+        if self.stopped:
+            return
+        self._root = request.root
+        context = build_context(request, self.config.llm_context_tokens)
+        user = prompt("repair_user.md").substitute(
+            tests=context.tests, functions=context.functions, definitions=context.definitions
+        )
+        base: list[Message] = [
+            {"role": "system", "content": prompt("repair_system.md").template},
+            {"role": "user", "content": self.masker.mask(user)},
+        ]
+        tried: set[str] = set()
+        reason = ""
+        messages = base
+        for round_no in range(1, self.config.llm_rounds + 1):
+            spent = self._budget_spent()
+            if spent:
+                self.stopped = True
+                self.messages.append(f"llm: stopped: {spent}")
+                return
+            answer, reason, patch = self._round(messages, request, context.files, round_no)
+            if self.stopped:
+                return
+            if patch is not None:
+                if patch.diff in tried:
+                    reason = "the patch is the same as one that already failed; try another fix"
+                else:
+                    tried.add(patch.diff)
+                    self._rejection = None
+                    yield patch
+                    if self._rejection is None:
+                        return  # accepted: the orchestrator has what it needs
+                    reason = self._rejection
+            self.messages.append(f"llm: round {round_no}: {_short(reason)}")
+            retry = prompt("repair_retry.md").substitute(reason=reason)
+            messages = [
+                *base,
+                {"role": "assistant", "content": answer or "(no answer)"},
+                {"role": "user", "content": self.masker.mask(retry)},
+            ]
+        self.messages.append(
+            f"llm: no usable patch after {self.config.llm_rounds} round(s); "
+            f"last problem: {_short(reason)}"
+        )
+
+    def _round(
+        self, messages: list[Message], request: RepairRequest, files: list[str], round_no: int
+    ) -> tuple[str, str, CodePatch | None]:
+        """(answer text, why it is unusable, patch): one request and what came of it."""
+        record = AuditRecord(event="llm_call", engine=self.name, model=self.model)
+        record.files_sent = files
+        try:
+            answer = self._ask(messages)
+        except ProviderError as e:
+            self.stopped = True
+            self.messages.append(f"llm: {e}")
+            self._audit(record.model_copy(update={"outcome": f"error: {e}"}))
+            return "", str(e), None
+        except AnswerError as e:
+            self._audit(record.model_copy(update={"outcome": f"refused: {e}"}))
+            return "", str(e), None
+        record = record.model_copy(
+            update={
+                "cached": answer.cached,
+                "prompt_tokens": answer.prompt_tokens,
+                "completion_tokens": answer.completion_tokens,
+                "cost_usd": answer.cost_usd,
+                "attempts": 0 if answer.cached else answer.attempts,
+            }
+        )
+        try:
+            patch = self._patch(answer.text, request, round_no)
+        except AnswerError as e:
+            self._audit(record.model_copy(update={"outcome": f"refused: {e}"}))
+            return answer.text, str(e), None
+        digest = sha256_bytes(patch.diff.encode())
+        self._audit(record.model_copy(update={"outcome": "patch proposed", "patch_sha256": digest}))
+        return answer.text, "", patch
+
+    def _budget_spent(self) -> str:
+        usage = self.usage
+        tokens = usage.prompt_tokens + usage.completion_tokens
+        if tokens >= self.config.llm_max_tokens:
+            return f"token budget used up ({tokens} of {self.config.llm_max_tokens})"
+        if usage.cost_usd >= self.config.llm_max_cost:
+            return f"cost budget used up (${usage.cost_usd:.4f} of ${self.config.llm_max_cost})"
+        if time.monotonic() >= self.deadline:
+            return "time budget used up"
+        return ""
+
+    def _ask(self, messages: list[Message]) -> Answer:
+        key = cache_key(self.model, messages, {"max_tokens": ANSWER_TOKENS, "temperature": 0})
+        answer = self.cache.get(key) if self.cache is not None else None
+        if answer is None:
+            answer = self.provider.complete(
+                messages, max_tokens=ANSWER_TOKENS, deadline=self.deadline
+            )
+            self._count(answer)
+            if self.cache is not None:
+                self.cache.put(key, self.model, answer)
+        else:
+            self._count(answer)
+        return answer
+
+    def _count(self, answer: Answer) -> None:
+        usage = self.usage
+        usage.calls += 1
+        if answer.cached:
+            usage.cached += 1
+            return  # nothing was sent, nothing spent
+        usage.prompt_tokens += answer.prompt_tokens
+        usage.completion_tokens += answer.completion_tokens
+        if answer.cost_usd is None:
+            usage.cost_known = False
+        else:
+            usage.cost_usd += answer.cost_usd
+
+    def _audit(self, record: AuditRecord) -> None:
+        try:
+            self.store.append_audit(record.model_dump_json())
+        except OSError as e:
+            note = f"llm: could not write {self.store.audit_file.name} ({e})"
+            if note not in self.messages:
+                self.messages.append(note)
+
+    # -- answers into patches ------------------------------------------------------------------
+
+    def _patch(self, text: str, request: RepairRequest, round_no: int) -> CodePatch:
+        if not text.strip():
+            raise AnswerError("the answer was empty")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise AnswerError("the answer was not valid UTF-8") from None
+        blocks = [self._unmasked(block) for block in parse_blocks(text)]
+
+        def refuse(path: str) -> str | None:
+            if is_test_file(path, request.test_files):
+                return "a test file; change the code under test, never the tests"
+            if path not in request.sources and (Path(request.root) / path).is_file():
+                shown = ", ".join(sorted(request.sources)) or "none"
+                return f"not among the files under repair ({shown})"
+            return None
+
+        changed = apply_blocks(blocks, request.sources.get, refuse)
+        if not changed:
+            raise AnswerError("the blocks change nothing; the REPLACE lines equal the SEARCH lines")
+        edits = []
+        diff = ""
+        for path, (old, new) in sorted(changed.items()):
+            try:
+                cst.parse_module(new)
+            except cst.ParserSyntaxError as e:
+                raise AnswerError(
+                    f"{path}: the edit leaves a syntax error (line {e.raw_line}: {e.message})"
+                ) from None
+            edits += edits_between(path, old, new)
+            diff += unified_diff(path, old, new)
+        paths = ", ".join(sorted(changed))
+        return CodePatch(
+            engine=self.name,
+            operator="search_replace",
+            description=f"{paths}: edit by {self.model} (round {round_no})",
+            edits=edits,
+            diff=diff,
+            score=1.0,
+        )
+
+    def _unmasked(self, block: Block) -> Block:
+        """SEARCH text with the secrets put back, so it matches the file; a REPLACE that writes
+        a placeholder into the code is refused (only unchanged lines may carry one)."""
+        search_lines = set(block.search.splitlines())
+        replace = []
+        for line in block.replace.splitlines(keepends=True):
+            if has_placeholder(line):
+                if line.rstrip("\r\n") not in search_lines:
+                    raise AnswerError(
+                        f"{block.path}: the REPLACE text writes a masked secret placeholder "
+                        "into the code; keep secrets out of the edit"
+                    )
+                line = self.masker.unmask(line)
+            replace.append(line)
+        return block.model_copy(
+            update={"search": self.masker.unmask(block.search), "replace": "".join(replace)}
+        )
+
+
+def _short(reason: str, limit: int = 300) -> str:
+    first = reason.strip().splitlines()[0] if reason.strip() else "(no reason)"
+    return first if len(first) <= limit else first[:limit] + "..."
