@@ -88,9 +88,13 @@ def run_pytest(
     env: Mapping[str, str],
     timeout: float,
     memory_mb: int | None = None,
+    scratch: Path | None = None,
 ) -> RunResult:
-    """Run ``python -m pytest ARGS`` in ``cwd`` with the current interpreter."""
-    with tempfile.TemporaryDirectory(prefix="aiap-run-") as tmp:
+    """Run ``python -m pytest ARGS`` in ``cwd`` with the current interpreter.
+
+    ``scratch``: where the JUnit file goes (a sandboxed child may write only there).
+    """
+    with tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch) as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [sys.executable, "-m", "pytest", *args, *junit_args(junit)]
         child_env = {**env, CHILD_ENV: "1"}
