@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 when line coverage of the targets stays below PCT",
     )
     parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also write the report (per module coverage and verdicts) as JSON",
+    )
+    parser.add_argument(
         "--root",
         type=Path,
         default=None,
@@ -101,6 +107,8 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
     for message in report.messages:
         print(f"aiap: {message}", file=sys.stderr)
     print(table(report))
+    if args.json is not None:
+        args.json.write_text(report.model_dump_json(indent=2), encoding="utf-8")
     if args.min_coverage is not None:
         reached = report.line_percent()
         if reached < args.min_coverage:

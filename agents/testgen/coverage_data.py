@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,7 +50,9 @@ def from_data_file(data_file: Path, files: Sequence[Path], root: Path) -> dict[s
         out = Path(tmp) / "coverage.json"
         try:
             cov.load()
-            cov.json_report(morfs=[str(f) for f in files], outfile=str(out), ignore_errors=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unparsable files are reported by targets.py
+                cov.json_report(morfs=[str(f) for f in files], outfile=str(out), ignore_errors=True)
         except CoverageException as e:
             raise CoverageDataError(f"{data_file}: {e}") from e
         except Exception as e:  # a corrupt file surfaces as sqlite3 errors

@@ -6,7 +6,9 @@ only lines changed since that git revision (GitPython) count as targets.
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -224,7 +226,10 @@ def analyse(
     except UnicodeDecodeError as e:
         raise TargetError(f"{rel}: not UTF-8 ({e.reason} at byte {e.start})") from e
     try:
+        compile(text, rel, "exec", ast.PyCF_ONLY_AST)  # Python's own message and line
         tree = cst.parse_module(text)
+    except SyntaxError as e:
+        raise TargetError(f"{rel}:{e.lineno}: syntax error ({e.msg}), skipped") from e
     except cst.ParserSyntaxError as e:
         raise TargetError(f"{rel}:{e.raw_line}: syntax error, skipped") from e
     collector = _Collector(tree)
@@ -267,7 +272,9 @@ def _nothing_covered(file: Path) -> FileCoverage:
         )
         cov.get_data()  # an empty branch-mode data set
         out = Path(tmp) / "c.json"
-        cov.json_report(morfs=[str(file)], outfile=str(out), ignore_errors=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no data collected": none was meant to be
+            cov.json_report(morfs=[str(file)], outfile=str(out), ignore_errors=True)
         entry = next(iter(json.loads(out.read_text())["files"].values()))
     return FileCoverage(
         statements=sorted(entry["missing_lines"]),
