@@ -115,10 +115,11 @@ def _judge(name: str, runs: list[RunResult]) -> tuple[Verdict, str]:
     outcomes = [_outcomes(run).get(name) for run in runs]
     if outcomes[0] is None:
         tail = first.output_tail.strip().splitlines()
-        return "does not import", tail[-1] if tail else "not collected"
+        errors = [line[1:].strip() for line in tail if line.startswith("E ")]
+        return "does not import", (errors or tail or ["not collected"])[-1][:200]
     messages = " ".join(o[1] for o in outcomes if o is not None)
     passed = [o is not None and o[0] == "passed" for o in outcomes]
-    if PREFIX in messages or PREFIX in first.output_tail and not all(passed):
+    if PREFIX in messages:
         return "touches network or files", messages[:200]
     if all(passed) and len(passed) == RUNS:
         return "kept", ""

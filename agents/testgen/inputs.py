@@ -147,7 +147,11 @@ class Seeder:
             return []
         builds = []
         for choice in range(3):
-            args = [pool[min(choice, len(pool) - 1)] for pool in pools]
+            args = [
+                pool[min(choice, len(pool) - 1)]
+                for param, pool in zip(params, pools, strict=True)
+                if choice or param.default is None  # the plainest build keeps the defaults
+            ]
             builds.append(f"{name}({', '.join(args)})")
         return list(dict.fromkeys(builds))
 
@@ -212,10 +216,10 @@ class Seeder:
         args: list[str] = []
         named = False
         for param, value in zip(function.params, values, strict=False):
-            if param.kind == "keyword":
-                args.append(f"{param.name}={value}")
-            elif not all_args and param.default is not None and value == param.default:
+            if not all_args and param.default is not None and value == param.default:
                 named = True
+            elif param.kind == "keyword":
+                args.append(f"{param.name}={value}")
             else:
                 args.append(f"{param.name}={value}" if named else value)
         return Candidate(
