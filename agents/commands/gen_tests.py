@@ -152,7 +152,7 @@ def table(report: GenerationReport) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    written = [m.output for m in report.modules if m.output]
+    written = [path for m in report.modules for path in m.outputs]
     lines.append(
         f"line coverage of these modules: {report.line_percent(after=False):.1f}% -> "
         f"{report.line_percent():.1f}%; {len(written)} file(s): "

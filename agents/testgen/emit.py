@@ -104,7 +104,11 @@ def module_source(targets: ModuleTargets, tests: list[GeneratedTest], command: s
         imports.append("\n")
     if names:
         imports.append(f"from {targets.module} import {', '.join(names)}\n")
-    return HEADER.format(command=command) + "\n" + "".join(imports) + "\n\n" + body
+    return header(command) + "\n" + "".join(imports) + "\n\n" + body
+
+
+def header(command: str) -> str:
+    return HEADER.format(command=command)
 
 
 def _free_names(body: str) -> set[str]:

@@ -11,14 +11,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from agents.aiapdir import write_atomic
-from agents.testgen import coverage_data
+from agents.testgen import coverage_data, llm
 from agents.testgen.coverage_data import CoverageDataError, FileCoverage
-from agents.testgen.emit import module_source, render_tests
-from agents.testgen.filters import filter_tests
+from agents.testgen.emit import header, module_source, render_tests
+from agents.testgen.filters import RUNS, filter_tests
 from agents.testgen.inputs import Seeder
-from agents.testgen.models import GenerationReport, ModuleReport, ModuleTargets
+from agents.testgen.llm import Complete
+from agents.testgen.models import GeneratedTest, GenerationReport, ModuleReport, ModuleTargets
 from agents.testgen.sandbox import Sandbox, SandboxError
-from agents.testgen.search import search
+from agents.testgen.search import drivers, search
 from agents.testgen.targets import TargetError, analyse, changed_lines, source_files
 
 Progress = Callable[[str], None]
@@ -53,10 +54,13 @@ def _quiet(message: str) -> None:
     pass
 
 
-def generate(options: GenOptions, progress: Progress = _quiet) -> GenerationReport:
+def generate(
+    options: GenOptions, progress: Progress = _quiet, complete: Complete | None = None
+) -> GenerationReport:
+    """Generate tests for ``options.paths``; ``complete`` reaches a model when one is set up."""
     start = time.monotonic()
     root = options.root.resolve()
-    if options.engine == "llm":
+    if options.engine == "llm" and complete is None:
         raise GenerationError(
             "the LLM test generator is not wired to a model in this version; "
             "use --engine offline (or auto)"
@@ -91,7 +95,7 @@ def generate(options: GenOptions, progress: Progress = _quiet) -> GenerationRepo
             share = max(deadline - time.monotonic(), 0.0) / (len(modules) - i)
             report.modules.append(
                 _one_module(options, root, sandbox, targets, carved.get(targets.path, {}),
-                            share, progress, report)
+                            share, progress, report, complete)
             )  # fmt: skip
     finally:
         sandbox.cleanup()
@@ -158,6 +162,7 @@ def _one_module(
     budget: float,
     progress: Progress,
     report: GenerationReport,
+    complete: Complete | None,
 ) -> ModuleReport:
     row = ModuleReport(
         path=targets.path,
@@ -174,46 +179,120 @@ def _one_module(
         f"{targets.path}: {len(targets.missing_lines)} line(s) and "
         f"{len(targets.missing_branches)} branch(es) to cover, {budget:.0f} s"
     )
-    worker = sandbox.worker(targets.module, targets.import_root, options.candidate_timeout)
-    try:
-        with worker:
-            found = search(
-                targets,
-                worker.run,
-                Seeder(targets, carved, options.seed),
-                budget=budget,
-                max_candidates=options.max_candidates,
-                progress=progress,
-            )
-    except SandboxError as e:
-        report.messages.append(f"{targets.path}: {e}")
-        return row
-    row.candidates_run = found.candidates_run
-    tests = render_tests(targets, found.found)
-    if not tests:
-        return row
-    out_rel = _output_path(root, options.out, targets)
-    text = module_source(targets, tests, options.command)
-    progress(f"{targets.path}: checking {len(tests)} test(s), {3} fresh runs each")
-    filtered = filter_tests(sandbox, targets, tests, text, out_rel, options.filter_timeout)
-    row.verdicts = filtered.verdicts
-    lines = (set(targets.covered_lines) | set(filtered.lines)) & set(targets.statements)
-    arcs = (set(targets.covered_branches) | set(filtered.arcs)) & set(targets.branches)
-    row.lines_after, row.branches_after = len(lines), len(arcs)
-    if filtered.kept:
-        final = module_source(targets, filtered.kept, options.command)
-        if options.write:
-            path = root / out_rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, final.encode("utf-8"))
-        row.output = out_rel
+    if options.engine != "llm":
+        try:
+            targets = _offline(options, root, sandbox, targets, carved, budget, progress, row)
+        except SandboxError as e:
+            report.messages.append(f"{targets.path}: {e}")
+            return row
+    if complete is not None and (targets.missing_lines or targets.missing_branches):
+        _llm(options, root, sandbox, targets, complete, progress, row, report)
     return row
 
 
-def _output_path(root: Path, out: Path, targets: ModuleTargets) -> str:
+def _offline(
+    options: GenOptions,
+    root: Path,
+    sandbox: Sandbox,
+    targets: ModuleTargets,
+    carved: dict[str, list[list[str]]],
+    budget: float,
+    progress: Progress,
+    row: ModuleReport,
+) -> ModuleTargets:
+    """Search, write and filter; the targets left for the next generator."""
+    with sandbox.worker(targets.module, targets.import_root, options.candidate_timeout) as w:
+        found = search(
+            targets,
+            w.run,
+            Seeder(targets, carved, options.seed),
+            budget=budget,
+            max_candidates=options.max_candidates,
+            progress=progress,
+        )
+    row.candidates_run = found.candidates_run
+    tests = render_tests(targets, found.found)
+    if not tests:
+        return targets
+    text = module_source(targets, tests, options.command)
+    kept = _filter(options, root, sandbox, targets, tests, text, "", progress, row)
+    _write(options, root, targets, kept, module_source(targets, kept, options.command), "", row)
+    return targets
+
+
+def _llm(
+    options: GenOptions,
+    root: Path,
+    sandbox: Sandbox,
+    targets: ModuleTargets,
+    complete: Complete,
+    progress: Progress,
+    row: ModuleReport,
+    report: GenerationReport,
+) -> None:
+    source = (root / targets.path).read_text(encoding="utf-8")
+    functions = drivers(targets)
+    progress(f"{targets.path}: asking the model for tests of {len(functions)} function(s)")
+    imports, tests, problems = llm.llm_tests(
+        targets, source, functions, complete, llm.example_test(root)
+    )
+    report.messages.extend(problems)
+    if not tests:
+        return
+    head = header(options.command)
+    text = llm.file_source(head, imports, tests)
+    kept = _filter(options, root, sandbox, targets, tests, text, "_llm", progress, row)
+    _write(options, root, targets, kept, llm.file_source(head, imports, kept), "_llm", row)
+
+
+def _filter(
+    options: GenOptions,
+    root: Path,
+    sandbox: Sandbox,
+    targets: ModuleTargets,
+    tests: list[GeneratedTest],
+    text: str,
+    suffix: str,
+    progress: Progress,
+    row: ModuleReport,
+) -> list[GeneratedTest]:
+    """Judge the tests; fold the kept ones' coverage into the row and the targets."""
+    progress(f"{targets.path}: checking {len(tests)} test(s), {RUNS} fresh runs each")
+    out_rel = _output_path(root, options.out, targets, suffix)
+    filtered = filter_tests(sandbox, targets, tests, text, out_rel, options.filter_timeout)
+    row.verdicts.extend(filtered.verdicts)
+    lines = (set(targets.covered_lines) | set(filtered.lines)) & set(targets.statements)
+    arcs = (set(targets.covered_branches) | set(filtered.arcs)) & set(targets.branches)
+    row.lines_after, row.branches_after = len(lines), len(arcs)
+    targets.covered_lines[:] = sorted(lines)
+    targets.covered_branches[:] = sorted(arcs)
+    targets.missing_lines[:] = [n for n in targets.missing_lines if n not in filtered.lines]
+    targets.missing_branches[:] = [a for a in targets.missing_branches if a not in filtered.arcs]
+    return filtered.kept
+
+
+def _write(
+    options: GenOptions,
+    root: Path,
+    targets: ModuleTargets,
+    kept: list[GeneratedTest],
+    text: str,
+    suffix: str,
+    row: ModuleReport,
+) -> None:
+    if kept:
+        out_rel = _output_path(root, options.out, targets, suffix)
+        if options.write:
+            path = root / out_rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, text.encode("utf-8"))
+        row.outputs.append(out_rel)
+
+
+def _output_path(root: Path, out: Path, targets: ModuleTargets, suffix: str = "") -> str:
     """A file name under ``out`` that does not exist yet: nothing already there is replaced."""
     directory = out if out.is_absolute() else root / out
-    stem = "test_gen_" + targets.module.replace(".", "_")
+    stem = "test_gen_" + targets.module.replace(".", "_") + suffix
     name, n = f"{stem}.py", 2
     while (directory / name).exists():
         name, n = f"{stem}_{n}.py", n + 1

@@ -124,7 +124,7 @@ class ModuleReport(BaseModel):
     lines_after: int
     branches_after: int
     verdicts: list[TestVerdict] = Field(default_factory=list)
-    output: str | None = None  # the test file written, relative to the root
+    outputs: list[str] = Field(default_factory=list)  # test files written, relative to the root
     candidates_run: int = 0
 
     def kept(self) -> int:
