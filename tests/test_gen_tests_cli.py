@@ -189,14 +189,17 @@ def test_a_path_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
     assert "shop/nothere.py: no such file or directory" in result.stderr
 
 
+def measured_by_the_user(project: Path, *reports: list[str]) -> None:
+    """The user's own `coverage run --branch -m pytest`, then any report commands."""
+    for args in (["run", "--branch", "-m", "pytest", "-q"], *reports):
+        subprocess.run(
+            [sys.executable, "-m", "coverage", *args], cwd=project, check=True, capture_output=True
+        )
+
+
 def test_a_coverage_file_from_the_user_is_used_instead_of_a_run(tmp_path: Path) -> None:
     project = shop(tmp_path / "p")
-    subprocess.run(
-        [sys.executable, "-m", "coverage", "run", "--branch", "-m", "pytest", "-q"],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
+    measured_by_the_user(project)
     result = aiap(project, "shop/pricing.py", "--coverage-file", ".coverage", "--check")
     assert result.returncode == 0, result.stderr
     assert "running the test suite" not in result.stderr
@@ -205,10 +208,7 @@ def test_a_coverage_file_from_the_user_is_used_instead_of_a_run(tmp_path: Path) 
 
 def test_a_coverage_xml_from_the_user_is_used_instead_of_a_run(tmp_path: Path) -> None:
     project = shop(tmp_path / "p")
-    for args in (["run", "--branch", "-m", "pytest", "-q"], ["xml"]):
-        subprocess.run(
-            [sys.executable, "-m", "coverage", *args], cwd=project, check=True, capture_output=True
-        )
+    measured_by_the_user(project, ["xml"])
     result = aiap(project, "shop/pricing.py", "--coverage-xml", "coverage.xml", "--check")
     assert result.returncode == 0, result.stderr
     assert "running the test suite" not in result.stderr

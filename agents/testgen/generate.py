@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -78,212 +80,189 @@ def generate(
         return report
     sandbox = Sandbox.create(root, options.memory_mb)
     try:
-        coverage, carved = _baseline(options, root, files, sandbox, progress, report)
+        run = _Run(options, root, sandbox, progress, report, complete)
+        coverage, carved = run.baseline(files)
         changed = changed_lines(root, options.diff_base, files) if options.diff_base else None
         modules: list[ModuleTargets] = []
         for file in files:
             rel = file.relative_to(root).as_posix()
+            lines = None if changed is None else changed.get(file, set())
             try:
-                modules.append(
-                    analyse(root, file, coverage.get(rel), None if changed is None else
-                            changed.get(file, set()))
-                )  # fmt: skip
+                modules.append(analyse(root, file, coverage.get(rel), lines))
             except TargetError as e:
                 report.messages.append(str(e))
         deadline = start + options.time_budget
         for i, targets in enumerate(modules):
+            # What a module leaves of its share goes to the ones after it.
             share = max(deadline - time.monotonic(), 0.0) / (len(modules) - i)
-            report.modules.append(
-                _one_module(options, root, sandbox, targets, carved.get(targets.path, {}),
-                            share, progress, report, complete)
-            )  # fmt: skip
+            report.modules.append(run.module(targets, carved.get(targets.path, {}), share))
     finally:
         sandbox.cleanup()
     report.seconds = time.monotonic() - start
     return report
 
 
-def _baseline(
-    options: GenOptions,
-    root: Path,
-    files: list[Path],
-    sandbox: Sandbox,
-    progress: Progress,
-    report: GenerationReport,
-) -> tuple[dict[str, FileCoverage], dict[str, dict[str, list[list[str]]]]]:
-    """What the suite covers already, and the argument values it passed (carving)."""
-    try:
-        if options.coverage_file is not None:
-            return coverage_data.from_data_file(options.coverage_file, files, root), {}
-        if options.coverage_xml is not None:
-            return coverage_data.from_xml(options.coverage_xml, root), {}
-    except CoverageDataError as e:
-        raise GenerationError(str(e)) from e
-    progress("running the test suite under coverage (no coverage data given)")
-    data_file = sandbox.scratch / "suite.coverage"
-    carve_file = sandbox.scratch / "carved.json"
-    copies = [sandbox.root / f.relative_to(root) for f in files]
-    env = sandbox.env("")
-    env["AIAP_GEN_CARVE"] = str(carve_file)
-    env["AIAP_GEN_CARVE_FILES"] = ":".join(str(c.resolve()) for c in copies)
-    run = coverage_data.measure_suite(
-        sandbox.root, env, data_file, options.suite_timeout, options.memory_mb
-    )
-    if run.timed_out:
-        report.messages.append(
-            f"the suite did not finish in {options.suite_timeout:g} s; "
-            "coverage of the part that ran is used"
-        )
-    elif run.exit_code not in (0, 1, 5):
-        report.messages.append(f"the suite run ended with exit code {run.exit_code}")
-    coverage: dict[str, FileCoverage] = {}
-    if data_file.exists():
+@dataclass
+class _Run:
+    """One generation run: what every stage of it needs."""
+
+    options: GenOptions
+    root: Path
+    sandbox: Sandbox
+    progress: Progress
+    report: GenerationReport
+    complete: Complete | None
+
+    def baseline(
+        self, files: list[Path]
+    ) -> tuple[dict[str, FileCoverage], dict[str, dict[str, list[list[str]]]]]:
+        """What the suite covers already, and the argument values it passed (carving)."""
+        options, root, sandbox = self.options, self.root, self.sandbox
         try:
-            coverage = coverage_data.from_data_file(data_file, copies, sandbox.root)
+            if options.coverage_file is not None:
+                return coverage_data.from_data_file(options.coverage_file, files, root), {}
+            if options.coverage_xml is not None:
+                return coverage_data.from_xml(options.coverage_xml, root), {}
         except CoverageDataError as e:
-            report.messages.append(str(e))
-    carved: dict[str, dict[str, list[list[str]]]] = {}
-    if carve_file.exists():
-        for name, calls in json.loads(carve_file.read_text()).items():
-            try:
-                rel = Path(name).resolve().relative_to(sandbox.root.resolve()).as_posix()
-            except ValueError:
-                continue
-            carved[rel] = calls
-    return coverage, carved
-
-
-def _one_module(
-    options: GenOptions,
-    root: Path,
-    sandbox: Sandbox,
-    targets: ModuleTargets,
-    carved: dict[str, list[list[str]]],
-    budget: float,
-    progress: Progress,
-    report: GenerationReport,
-    complete: Complete | None,
-) -> ModuleReport:
-    row = ModuleReport(
-        path=targets.path,
-        lines_total=len(targets.statements),
-        branches_total=len(targets.branches),
-        lines_before=len(targets.covered_lines),
-        branches_before=len(targets.covered_branches),
-        lines_after=len(targets.covered_lines),
-        branches_after=len(targets.covered_branches),
-    )
-    if not targets.missing_lines and not targets.missing_branches:
-        return row
-    progress(
-        f"{targets.path}: {len(targets.missing_lines)} line(s) and "
-        f"{len(targets.missing_branches)} branch(es) to cover, {budget:.0f} s"
-    )
-    if options.engine != "llm":
-        try:
-            targets = _offline(options, root, sandbox, targets, carved, budget, progress, row)
-        except SandboxError as e:
-            report.messages.append(f"{targets.path}: {e}")
-            return row
-    if complete is not None and (targets.missing_lines or targets.missing_branches):
-        _llm(options, root, sandbox, targets, complete, progress, row, report)
-    return row
-
-
-def _offline(
-    options: GenOptions,
-    root: Path,
-    sandbox: Sandbox,
-    targets: ModuleTargets,
-    carved: dict[str, list[list[str]]],
-    budget: float,
-    progress: Progress,
-    row: ModuleReport,
-) -> ModuleTargets:
-    """Search, write and filter; the targets left for the next generator."""
-    with sandbox.worker(targets.module, targets.import_root, options.candidate_timeout) as w:
-        found = search(
-            targets,
-            w.run,
-            Seeder(targets, carved, options.seed),
-            budget=budget,
-            max_candidates=options.max_candidates,
-            progress=progress,
+            raise GenerationError(str(e)) from e
+        self.progress("running the test suite under coverage (no coverage data given)")
+        data_file = sandbox.scratch / "suite.coverage"
+        carve_file = sandbox.scratch / "carved.json"
+        copies = [sandbox.root / f.relative_to(root) for f in files]
+        env = sandbox.env("")
+        env["AIAP_GEN_CARVE"] = str(carve_file)
+        env["AIAP_GEN_CARVE_FILES"] = os.pathsep.join(str(c.resolve()) for c in copies)
+        run = coverage_data.measure_suite(
+            sandbox.root, env, data_file, options.suite_timeout, options.memory_mb
         )
-    row.candidates_run = found.candidates_run
-    tests = render_tests(targets, found.found)
-    if not tests:
-        return targets
-    text = module_source(targets, tests, options.command)
-    kept = _filter(options, root, sandbox, targets, tests, text, "", progress, row)
-    _write(options, root, targets, kept, module_source(targets, kept, options.command), "", row)
-    return targets
+        if run.timed_out:
+            self.report.messages.append(
+                f"the suite did not finish in {options.suite_timeout:g} s; "
+                "coverage of the part that ran is used"
+            )
+        elif run.exit_code not in (0, 1, 5):
+            self.report.messages.append(f"the suite run ended with exit code {run.exit_code}")
+        coverage: dict[str, FileCoverage] = {}
+        if data_file.exists():
+            try:
+                coverage = coverage_data.from_data_file(data_file, copies, sandbox.root)
+            except CoverageDataError as e:
+                self.report.messages.append(str(e))
+        carved: dict[str, dict[str, list[list[str]]]] = {}
+        if carve_file.exists():
+            for name, calls in json.loads(carve_file.read_text()).items():
+                try:
+                    rel = Path(name).resolve().relative_to(sandbox.root.resolve()).as_posix()
+                except ValueError:
+                    continue
+                carved[rel] = calls
+        return coverage, carved
 
+    def module(
+        self, targets: ModuleTargets, carved: dict[str, list[list[str]]], budget: float
+    ) -> ModuleReport:
+        row = ModuleReport(
+            path=targets.path,
+            lines_total=len(targets.statements),
+            branches_total=len(targets.branches),
+            lines_before=len(targets.covered_lines),
+            branches_before=len(targets.covered_branches),
+            lines_after=len(targets.covered_lines),
+            branches_after=len(targets.covered_branches),
+        )
+        if not targets.missing_lines and not targets.missing_branches:
+            return row
+        self.progress(
+            f"{targets.path}: {len(targets.missing_lines)} line(s) and "
+            f"{len(targets.missing_branches)} branch(es) to cover, {budget:.0f} s"
+        )
+        if self.options.engine != "llm":
+            try:
+                self.offline(targets, carved, budget, row)
+            except SandboxError as e:
+                self.report.messages.append(f"{targets.path}: {e}")
+                return row
+        if self.complete is not None and (targets.missing_lines or targets.missing_branches):
+            self.llm(targets, self.complete, row)
+        return row
 
-def _llm(
-    options: GenOptions,
-    root: Path,
-    sandbox: Sandbox,
-    targets: ModuleTargets,
-    complete: Complete,
-    progress: Progress,
-    row: ModuleReport,
-    report: GenerationReport,
-) -> None:
-    source = (root / targets.path).read_text(encoding="utf-8")
-    functions = drivers(targets)
-    progress(f"{targets.path}: asking the model for tests of {len(functions)} function(s)")
-    imports, tests, problems = llm.llm_tests(
-        targets, source, functions, complete, llm.example_test(root)
-    )
-    report.messages.extend(problems)
-    if not tests:
-        return
-    head = header(options.command)
-    text = llm.file_source(head, imports, tests)
-    kept = _filter(options, root, sandbox, targets, tests, text, "_llm", progress, row)
-    _write(options, root, targets, kept, llm.file_source(head, imports, kept), "_llm", row)
+    def offline(
+        self,
+        targets: ModuleTargets,
+        carved: dict[str, list[list[str]]],
+        budget: float,
+        row: ModuleReport,
+    ) -> None:
+        """Search, then write and filter the tests; ``targets`` keeps what is left."""
+        options = self.options
+        with self.sandbox.worker(
+            targets.module, targets.import_root, options.candidate_timeout
+        ) as worker:
+            found = search(
+                targets,
+                worker.run,
+                Seeder(targets, carved, options.seed),
+                budget=budget,
+                max_candidates=options.max_candidates,
+                progress=self.progress,
+            )
+        row.candidates_run = found.candidates_run
+        tests = render_tests(targets, found.found)
+        if tests:
+            text = module_source(targets, tests, options.command)
+            kept = self.filter(targets, tests, text, "", row)
+            self.write(targets, kept, module_source(targets, kept, options.command), "", row)
 
+    def llm(self, targets: ModuleTargets, complete: Complete, row: ModuleReport) -> None:
+        source = (self.root / targets.path).read_text(encoding="utf-8")
+        functions = drivers(targets)
+        self.progress(f"{targets.path}: asking the model for tests of {len(functions)} function(s)")
+        imports, tests, problems = llm.llm_tests(
+            targets, source, functions, complete, llm.example_test(self.root)
+        )
+        self.report.messages.extend(problems)
+        if tests:
+            head = header(self.options.command)
+            kept = self.filter(targets, tests, llm.file_source(head, imports, tests), "_llm", row)
+            self.write(targets, kept, llm.file_source(head, imports, kept), "_llm", row)
 
-def _filter(
-    options: GenOptions,
-    root: Path,
-    sandbox: Sandbox,
-    targets: ModuleTargets,
-    tests: list[GeneratedTest],
-    text: str,
-    suffix: str,
-    progress: Progress,
-    row: ModuleReport,
-) -> list[GeneratedTest]:
-    """Judge the tests; fold the kept ones' coverage into the row and the targets."""
-    progress(f"{targets.path}: checking {len(tests)} test(s), {RUNS} fresh runs each")
-    out_rel = _output_path(root, options.out, targets, suffix)
-    filtered = filter_tests(sandbox, targets, tests, text, out_rel, options.filter_timeout)
-    row.verdicts.extend(filtered.verdicts)
-    lines = (set(targets.covered_lines) | set(filtered.lines)) & set(targets.statements)
-    arcs = (set(targets.covered_branches) | set(filtered.arcs)) & set(targets.branches)
-    row.lines_after, row.branches_after = len(lines), len(arcs)
-    targets.covered_lines[:] = sorted(lines)
-    targets.covered_branches[:] = sorted(arcs)
-    targets.missing_lines[:] = [n for n in targets.missing_lines if n not in filtered.lines]
-    targets.missing_branches[:] = [a for a in targets.missing_branches if a not in filtered.arcs]
-    return filtered.kept
+    def filter(
+        self,
+        targets: ModuleTargets,
+        tests: list[GeneratedTest],
+        text: str,
+        suffix: str,
+        row: ModuleReport,
+    ) -> list[GeneratedTest]:
+        """Judge the tests; fold the kept ones' coverage into the row and the targets."""
+        self.progress(f"{targets.path}: checking {len(tests)} test(s), {RUNS} fresh runs each")
+        out_rel = _output_path(self.root, self.options.out, targets, suffix)
+        filtered = filter_tests(
+            self.sandbox, targets, tests, text, out_rel, self.options.filter_timeout
+        )
+        row.verdicts.extend(filtered.verdicts)
+        lines = (set(targets.covered_lines) | set(filtered.lines)) & set(targets.statements)
+        arcs = (set(targets.covered_branches) | set(filtered.arcs)) & set(targets.branches)
+        row.lines_after, row.branches_after = len(lines), len(arcs)
+        targets.covered_lines[:] = sorted(lines)
+        targets.covered_branches[:] = sorted(arcs)
+        targets.missing_lines[:] = [n for n in targets.missing_lines if n not in lines]
+        targets.missing_branches[:] = [a for a in targets.missing_branches if a not in arcs]
+        return filtered.kept
 
-
-def _write(
-    options: GenOptions,
-    root: Path,
-    targets: ModuleTargets,
-    kept: list[GeneratedTest],
-    text: str,
-    suffix: str,
-    row: ModuleReport,
-) -> None:
-    if kept:
-        out_rel = _output_path(root, options.out, targets, suffix)
-        if options.write:
-            path = root / out_rel
+    def write(
+        self,
+        targets: ModuleTargets,
+        kept: list[GeneratedTest],
+        text: str,
+        suffix: str,
+        row: ModuleReport,
+    ) -> None:
+        if not kept:
+            return
+        out_rel = _output_path(self.root, self.options.out, targets, suffix)
+        if self.options.write:
+            path = self.root / out_rel
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, text.encode("utf-8"))
         row.outputs.append(out_rel)

@@ -48,11 +48,13 @@ class Seeder:
         self.targets = targets
         self.carved = carved or {}
         self.rng = random.Random(seed)
-        self._constructions: dict[str, list[list[str]]] = {}
+        self._literals: list[str] = []
 
     # -- pools -----------------------------------------------------------------------------
 
     def pool(self, param: Param, literals: Sequence[str], depth: int = 0) -> list[str]:
+        if depth == 0:
+            self._literals = list(literals)  # also seeds for the items of containers
         values: list[str] = []
         if param.default is not None:
             values.append(param.default)
@@ -93,7 +95,10 @@ class Seeder:
 
     def _from_name(self, name: str, depth: int) -> list[str]:
         if name in _TYPICAL:
-            return list(_TYPICAL[name])
+            typical = list(_TYPICAL[name])
+            if depth:
+                typical += [v for v in self._literals if _literal_type(v) == name][:6]
+            return typical
         if name in self.targets.classes:
             return self._construct(name, depth) or ["None"]
         if name in _SEQUENCES:
@@ -118,16 +123,22 @@ class Seeder:
         if outer == "Callable":
             return list(_CALLABLES)
         if outer in _SEQUENCES | _SETS | {"tuple", "Tuple"}:
-            items = self._from_node(args[0], depth + 1)[:4] if args else ["1"]
+            items = self._from_node(args[0], depth + 1) if args else ["1"]
             first, second = items[0], items[min(1, len(items) - 1)]
+            third = items[min(2, len(items) - 1)]
             if outer in _SETS:
                 return ["set()", f"{{{first}}}", f"{{{first}, {second}}}"]
             if outer in ("tuple", "Tuple"):
                 if len(args) > 1 and not (isinstance(args[1], ast.Constant)):
-                    parts = [self._from_node(a, depth + 1)[0] for a in args]
-                    return [f"({', '.join(parts)},)"]
+                    pools = [self._from_node(a, depth + 1) for a in args]
+                    return [
+                        f"({', '.join(p[min(k + i, len(p) - 1)] for i, p in enumerate(pools))},)"
+                        for k in range(4)
+                    ]
                 return ["()", f"({first},)", f"({first}, {second})"]
-            return ["[]", f"[{first}]", f"[{first}, {second}]", f"[{second}, {first}, {first}]"]
+            many = ", ".join(items[:6])
+            return ["[]", f"[{first}]", f"[{first}, {second}]", f"[{third}, {second}, {first}]",
+                    f"[{many}]"]  # fmt: skip
         if outer in _MAPPINGS:
             keys = self._from_node(args[0], depth + 1)[:3] if args else ["'a'"]
             values = self._from_node(args[1], depth + 1)[:3] if len(args) > 1 else ["1"]
@@ -246,7 +257,9 @@ def _perturb(rng: random.Random, value: str, pool: list[str]) -> str:
     if isinstance(current, float):
         return repr(rng.choice([current + 1.0, current - 1.0, current * 2, -current, 0.0]))
     if isinstance(current, str):
-        edits = [current + rng.choice("aZ0 ,.-"), current[:-1], current.upper(), current * 2]
+        words = [ast.literal_eval(v) for v in pool if _literal_type(v) == "str"] or ["a"]
+        edits = [current + rng.choice("aZ0 ,.-:"), current[:-1], current.upper(), current * 2]
+        edits += [current + rng.choice(words), rng.choice(words) + current]
         return repr(rng.choice(edits))
     if isinstance(current, list):
         extra = [ast.literal_eval(v) for v in pool if _literal_type(v) and v != value][:1]

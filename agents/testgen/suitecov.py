@@ -15,7 +15,6 @@ import ast
 import json
 import os
 import sys
-from collections.abc import Generator
 from types import FrameType
 from typing import Any
 
@@ -71,15 +70,14 @@ if _CARVE and _CARVE_FILES and sys.version_info >= (3, 11):  # co_qualname is 3.
     sys.setprofile(_profile)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
     if _cov is not None:
-        _cov.switch_context(item.nodeid)
-    try:
-        return (yield)
-    finally:
-        if _cov is not None:
-            _cov.switch_context("")
+        _cov.switch_context(nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    if _cov is not None:
+        _cov.switch_context("")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -26,12 +26,11 @@ def from_roman(text: str) -> int:
     if not text or any(ch not in VALUES for ch in text):
         raise ValueError(f"not a roman numeral: {text!r}")
     total = 0
-    for i, ch in enumerate(text):
+    largest = 0
+    for ch in reversed(text):  # right to left: a smaller letter before a larger one subtracts
         value = VALUES[ch]
-        if i + 1 < len(text) and VALUES[text[i + 1]] > value:
-            total -= value
-        else:
-            total += value
+        total += -value if value < largest else value
+        largest = max(largest, value)
     if to_roman(total) != text:
         raise ValueError(f"not in canonical form: {text!r}")
     return total
