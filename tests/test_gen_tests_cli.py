@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import git, snapshot, write_project
 
 PRICING = '''\
@@ -175,18 +177,24 @@ def test_a_file_that_is_not_utf8_is_reported_and_left_alone(tmp_path: Path) -> N
     assert snapshot(project) == before
 
 
-def test_a_missing_coverage_file_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--coverage-file", "nope.coverage"], "nope.coverage: no such coverage data file"),
+        (["shop/nothere.py"], "shop/nothere.py: no such file or directory"),
+        (["--out", "/elsewhere"], "--out /elsewhere: must be inside the project"),
+        (["--engine", "llm"], "not wired to a model in this version; use --engine offline"),
+    ],
+)
+def test_bad_arguments_are_a_clear_error_and_write_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     project = shop(tmp_path / "p")
-    result = aiap(project, "--coverage-file", "nope.coverage")
+    before = snapshot(project)
+    result = aiap(project, *args)
     assert result.returncode == 2
-    assert "nope.coverage: no such coverage data file" in result.stderr
-
-
-def test_a_path_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
-    project = shop(tmp_path / "p")
-    result = aiap(project, "shop/nothere.py")
-    assert result.returncode == 2
-    assert "shop/nothere.py: no such file or directory" in result.stderr
+    assert message in result.stderr
+    assert snapshot(project) == before
 
 
 def measured_by_the_user(project: Path, *reports: list[str]) -> None:
@@ -213,13 +221,6 @@ def test_a_coverage_xml_from_the_user_is_used_instead_of_a_run(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert "running the test suite" not in result.stderr
     assert "6/8" in result.stdout and "8/8" in result.stdout
-
-
-def test_the_llm_engine_is_refused_with_a_reason_until_a_model_is_wired(tmp_path: Path) -> None:
-    project = shop(tmp_path / "p")
-    result = aiap(project, "--engine", "llm")
-    assert result.returncode == 2
-    assert "--engine offline" in result.stderr
 
 
 def test_the_pre_commit_entry_takes_bare_paths(tmp_path: Path) -> None:

@@ -137,8 +137,8 @@ class Seeder:
                     ]
                 return ["()", f"({first},)", f"({first}, {second})"]
             many = ", ".join(items[:6])
-            return ["[]", f"[{first}]", f"[{first}, {second}]", f"[{third}, {second}, {first}]",
-                    f"[{many}]"]  # fmt: skip
+            shuffled = f"[{third}, {second}, {first}]"
+            return ["[]", f"[{first}]", f"[{first}, {second}]", shuffled, f"[{many}]"]
         if outer in _MAPPINGS:
             keys = self._from_node(args[0], depth + 1)[:3] if args else ["'a'"]
             values = self._from_node(args[1], depth + 1)[:3] if len(args) > 1 else ["1"]
@@ -186,8 +186,8 @@ class Seeder:
 
     def first(self, function: FunctionTarget) -> Candidate:
         """Defaults and the first typical values: the plainest call."""
-        return self._build(function, [p[0] for p in self.init_pools(function)],
-                           [p[0] for p in self.arg_pools(function)], all_args=False)  # fmt: skip
+        init = [p[0] for p in self.init_pools(function)]
+        return self._build(function, init, [p[0] for p in self.arg_pools(function)], False)
 
     def carved_calls(self, function: FunctionTarget) -> list[Candidate]:
         offset = 1 if function.class_name and not function.is_static else 0
