@@ -127,3 +127,31 @@ def test_module_names_follow_packages_and_src_layouts(tmp_path: Path) -> None:
     assert module_name(root, root / "src/app/core.py") == ("app.core", "src")
     assert module_name(root, root / "flat.py") == ("flat", "")
     assert module_name(root, root / "app2/x.py") == ("x", "app2")
+
+
+def test_strings_matching_the_modules_regular_expressions_are_seeds(tmp_path: Path) -> None:
+    source = (
+        "import re\n"
+        "DATE = re.compile(r'(?P<y>\\d{4})-(?P<m>[01]\\d)-(?P<d>[0-3]\\d)$')\n\n\n"
+        "def parse(text):\n"
+        "    match = DATE.match(text)\n"
+        "    if not match:\n"
+        "        raise ValueError(text)\n"
+        "    return int(match['y'])\n"
+    )
+    project = write_project(tmp_path / "p", {"dates.py": source})
+    targets = analyse(project, project / "dates.py", None)
+    pool = Seeder(targets).arg_pools(function(targets, "parse"))[0]
+    dates = [v for v in pool if v.count("-") == 2 and len(v) == len("'2024-01-02'")]
+    assert dates, pool
+
+
+def test_regex_samples_match_their_pattern() -> None:
+    import re
+
+    from agents.testgen.patterns import samples
+
+    pattern = r"^[+-]?P(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+S)?)?$|^x(a|b)\1$"
+    found = samples(pattern, count=8)
+    assert len(found) >= 4
+    assert all(re.match(pattern, s) for s in found)

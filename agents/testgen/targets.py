@@ -17,7 +17,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from agents.testgen.coverage_data import FileCoverage
 from agents.testgen.models import Arc, FunctionTarget, ModuleTargets, Param
+from agents.testgen.patterns import samples
 
+# Tokens with a digit in docstrings ("'P1Y2M'", "12.50", "09:30"): example inputs, often.
+_EXAMPLE = re.compile(r"[A-Za-z0-9:.+\-/]*\d[A-Za-z0-9:.+\-/]*")
+_REGEX_CALLS = {"compile", "match", "fullmatch", "search", "findall", "finditer", "split"}
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 
 
@@ -192,10 +196,25 @@ def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
 def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:
     """Numbers and strings in a body, for seeding; ints also one off either way."""
     found: list[str] = []
+    matches: list[str] = []
 
     class Visitor(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            name = n.func.attr.value if isinstance(n.func, cst.Attribute) else ""
+            name = n.func.value if isinstance(n.func, cst.Name) else name
+            if name in _REGEX_CALLS and n.args:
+                value = n.args[0].value
+                if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                    text = value.evaluated_value
+                    if isinstance(text, str):
+                        matches.extend(repr(t) for t in samples(text))
+
         def visit_Expr(self, n: cst.Expr) -> bool:
-            return not isinstance(n.value, (cst.SimpleString, cst.ConcatenatedString))  # docs
+            if isinstance(n.value, cst.SimpleString):  # a docstring: its examples are seeds
+                text = n.value.evaluated_value
+                if isinstance(text, str):
+                    found.extend(repr(t) for t in _EXAMPLE.findall(text)[:8])
+            return not isinstance(n.value, (cst.SimpleString, cst.ConcatenatedString))
 
         def visit_Integer(self, n: cst.Integer) -> None:
             value = n.evaluated_value
@@ -210,7 +229,7 @@ def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:
                 found.append(repr(value))
 
     node.visit(Visitor())
-    return list(dict.fromkeys(found))[:60]
+    return list(dict.fromkeys(matches + found))[:60]
 
 
 def analyse(
