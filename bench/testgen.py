@@ -133,7 +133,9 @@ def project(bench: Bench, tool: str, module: Module) -> Path:
     root.mkdir(parents=True)
     src = module.source / module.top
     if src.is_dir():
-        shutil.copytree(src, root / module.top, ignore=shutil.ignore_patterns("__pycache__"))
+        # A package's bundled tests stay behind: both tools start from no test at all.
+        ignore = shutil.ignore_patterns("__pycache__", "tests", "test_*.py", "conftest.py")
+        shutil.copytree(src, root / module.top, ignore=ignore)
     else:
         shutil.copy2(src, root / module.top)
     return root

@@ -155,3 +155,18 @@ def test_regex_samples_match_their_pattern() -> None:
     found = samples(pattern, count=8)
     assert len(found) >= 4
     assert all(re.match(pattern, s) for s in found)
+
+
+def test_special_methods_are_called_the_way_code_calls_them() -> None:
+    from agents.testgen.models import Candidate
+    from agents.testgen.render import call_source
+
+    def call(name: str, *args: str) -> str:
+        candidate = Candidate(function=f"Version.{name}", init_args=["1"], args=list(args))
+        return call_source(candidate, receiver="obj")
+
+    assert call("__lt__", "Version(2)") == "obj < Version(2)"
+    assert call("__getitem__", "0") == "obj[0]"
+    assert call("__contains__", "'a'") == "'a' in obj"
+    assert call("__len__") == "len(obj)"
+    assert call("bump", "'minor'") == "obj.bump('minor')"

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from agents.testgen.inputs import Seeder
 from agents.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
+from agents.testgen.render import OPERATORS
 
 Progress = Callable[[str], None]
 
@@ -54,7 +55,9 @@ def drivers(targets: ModuleTargets) -> list[FunctionTarget]:
                     literals=f.literals,
                 )
             )
-        elif _public(f.name) and (f.class_name is None or f.class_name in targets.classes):
+        elif (_public(f.name) or f.class_name and f.name in OPERATORS) and (
+            f.class_name is None or f.class_name in targets.classes
+        ):
             public.append(f)
 
     def holds(f: FunctionTarget) -> bool:

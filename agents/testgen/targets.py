@@ -147,7 +147,7 @@ class _Collector(cst.CSTVisitor):
         self._depth -= 1
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        if not self._class and not self._depth:
+        if not self._depth:  # module and class level: constants, patterns
             self.module_literals.extend(_literals(self.module, node))
         return False
 
