@@ -166,7 +166,7 @@ def measure(bench: Bench, root: Path, tests: Path, module: Module) -> tuple[floa
             "no:cacheprovider",
             f"--junitxml={junit}",
             *map(str, files),
-        ],  # fmt: skip
+        ],
         cwd=root,
         env=env,
         capture_output=True,
@@ -183,7 +183,7 @@ def measure(bench: Bench, root: Path, tests: Path, module: Module) -> tuple[floa
             "-o",
             str(report),
             f"--include={target}",
-        ],  # fmt: skip
+        ],
         cwd=root,
         capture_output=True,
     )
@@ -236,7 +236,7 @@ def run_aiap(bench: Bench, module: Module) -> Outcome:
             str(root),
             "--json",
             str(report),
-        ],  # fmt: skip
+        ],
         cwd=root,
         capture_output=True,
         text=True,
@@ -257,32 +257,25 @@ def run_aiap(bench: Bench, module: Module) -> Outcome:
 def run_pynguin(bench: Bench, module: Module) -> Outcome:
     root = project(bench, "pynguin", module)
     out = bench.tmp / "work" / "pynguin-out" / module.name
-    pynguin = bench.python.parent / "pynguin"
+    cmd = [str(bench.python.parent / "pynguin"), "--project-path", str(root)]
+    cmd += ["--module-name", module.name, "--output-path", str(out)]
+    cmd += ["--maximum-search-time", str(int(bench.budget)), "--seed", str(bench.seed)]
+    # SIMPLE assertions: the default (mutation analysis) adds minutes per module and no coverage.
+    cmd += ["--assertion-generation", "SIMPLE", "--poor"]
     start = time.perf_counter()
     outcome = Outcome("pynguin", module.name, module.group)
     try:
-        subprocess.run(
-            [
-                str(pynguin),
-                "--project-path",
-                str(root),
-                "--module-name",
-                module.name,
-                "--output-path",
-                str(out),
-                "--maximum-search-time",
-                str(int(bench.budget)),
-                "--seed",
-                str(bench.seed),
-                "--assertion-generation",
-                "SIMPLE",
-                "--poor",
-            ],  # fmt: skip
+        proc = subprocess.run(
+            cmd,
             cwd=root,
             env={**os.environ, "PYNGUIN_DANGER_AWARE": "1"},
             capture_output=True,
+            text=True,
             timeout=bench.budget * 10 + 300,
         )
+        if proc.returncode != 0:
+            errors = [ln.strip() for ln in proc.stderr.splitlines() if "rror" in ln]
+            outcome.note = f"pynguin exited {proc.returncode}: " + (errors or ["?"])[-1][:160]
     except subprocess.TimeoutExpired:
         outcome.note = "timed out"
     outcome.seconds = time.perf_counter() - start
@@ -292,21 +285,26 @@ def run_pynguin(bench: Bench, module: Module) -> Outcome:
 
 
 def summary(outcomes: list[Outcome], tools: list[str]) -> list[str]:
-    lines = []
-    groups = ["own", "registry packages"] + sorted({o.group for o in outcomes} - {"own"})
-    header = f"{'module set':<22}{'modules':>8}" + "".join(
-        f"{t + ' line%':>14}{t + ' branch%':>16}{t + ' kept%':>14}{t + ' s/mod':>14}" for t in tools
-    )
-    lines.append(header)
-    for group in groups:
-        row = f"{group:<22}"
-        picked = [
-            o for o in outcomes
-            if o.group == group or (group == "registry packages" and o.group != "own")
-        ]  # fmt: skip
+    """Means per module set; the last set leaves out modules a tool could not run at all."""
+    failed = {o.module for o in outcomes if o.note}
+    sets: list[tuple[str, list[Outcome]]] = [
+        ("own", [o for o in outcomes if o.group == "own"]),
+        ("registry packages", [o for o in outcomes if o.group != "own"]),
+        *((g, [o for o in outcomes if o.group == g]) for g in sorted({o.group for o in outcomes})
+          if g != "own"),
+        ("all, both tools ran", [o for o in outcomes if o.module not in failed]),
+    ]  # fmt: skip
+    lines = [
+        f"{'module set':<22}{'modules':>8}"
+        + "".join(
+            f"{t + ' line%':>14}{t + ' branch%':>16}{t + ' kept%':>14}{t + ' s/mod':>14}"
+            for t in tools
+        )  # fmt: skip
+    ]
+    for name, picked in sets:
         if not picked:
             continue
-        row += f"{len({o.module for o in picked}):>8}"
+        row = f"{name:<22}{len({o.module for o in picked}):>8}"
         for tool in tools:
             mine = [o for o in picked if o.tool == tool]
             generated = sum(o.generated for o in mine)
@@ -316,6 +314,7 @@ def summary(outcomes: list[Outcome], tools: list[str]) -> list[str]:
             row += f"{kept:>14.1f}"
             row += f"{statistics.median(o.seconds for o in mine):>14.1f}"
         lines.append(row)
+    lines += [f"not run: {o.tool} on {o.module}: {o.note}" for o in outcomes if o.note]
     return lines
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.testgen.models import Candidate
+from agents.testgen.emit import render_test
+from agents.testgen.models import Candidate, Found
 from agents.testgen.sandbox import Sandbox, SandboxError, SearchWorker
 from tests.conftest import snapshot, write_project
 
@@ -73,6 +74,12 @@ def hog() -> int:
 
 def double(x: int) -> int:
     return 2 * x
+
+
+def countdown(n: int):
+    while n > 0:
+        yield n
+        n -= 1
 """
 
 
@@ -108,6 +115,17 @@ def test_a_plain_call_reports_its_lines_and_return_value(worker: SearchWorker) -
     assert execution.value == "42"
     line = HOSTILE.splitlines().index("    return 2 * x") + 1
     assert execution.lines == [line]
+
+
+def test_a_generator_is_run_to_the_end_and_the_test_told_to_do_the_same(
+    worker: SearchWorker,
+) -> None:
+    execution = worker.run(call("countdown", "3"))
+    assert execution.consumed
+    assert execution.value == "[3, 2, 1]"
+    render = render_test(Found(candidate=call("countdown", "3"), execution=execution,
+                               new_lines=[], new_arcs=[]), "test_countdown", False)  # fmt: skip
+    assert "result = list(countdown(3))" in render.source
 
 
 def test_os_exit_is_a_crash_and_the_next_call_gets_a_fresh_worker(worker: SearchWorker) -> None:

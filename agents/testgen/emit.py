@@ -59,6 +59,8 @@ def render_test(found: Found, name: str, is_async: bool) -> GeneratedTest:
     call = call_source(candidate, receiver="obj" if receiver else None)
     if is_async:
         call = f"asyncio.run({call})"
+    if execution.consumed:
+        call = f"list({call})"
     if execution.outcome == "raised":
         if receiver and not execution.in_receiver:
             lines.append(f"    obj = {receiver}")

@@ -26,7 +26,12 @@ _GENERIC = ["0", "1", "'a'", "''", "None", "[]", "[1, 2, 3]", "2.5", "True", "{'
 _SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"}
 _SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet"}
-_CALLABLES = ["str", "len", "abs", "bool"]
+_CALLABLES = ["str", "len", "abs", "bool", "sorted", "sum", "max", "list", "dict"]
+# Untyped parameters that by their name take a function.
+_CALLABLE_NAMES = {
+    "func", "f", "fn", "function", "key", "pred", "predicate", "callback", "factory", "binop",
+    "op", "transform", "mapper", "default_factory", "seqtype",
+}  # fmt: skip
 
 
 def _literal_type(text: str) -> str:
@@ -63,6 +68,8 @@ class Seeder:
         values.extend(hinted)
         matching = [v for v in literals if not param.annotation or _literal_type(v) in kinds]
         values.extend(matching)
+        if not param.annotation and param.name.lower() in _CALLABLE_NAMES:
+            values.extend(_CALLABLES)
         if not param.annotation:
             values.extend(_GENERIC)
             values.extend(self._classes(depth))
@@ -225,14 +232,19 @@ class Seeder:
     ) -> Candidate:
         """Render the call: defaulted values may be left out, the ones after them named."""
         args: list[str] = []
+        keywords: list[str] = []
         named = False
         for param, value in zip(function.params, values, strict=False):
             if not all_args and param.default is not None and value == param.default:
                 named = True
             elif param.kind == "keyword":
-                args.append(f"{param.name}={value}")
+                keywords.append(f"{param.name}={value}")
+            elif param.kind == "var_positional":
+                if not named and all_args:  # one extra argument for *args, sometimes
+                    args.append(value)
             else:
                 args.append(f"{param.name}={value}" if named else value)
+        args += keywords
         return Candidate(
             function=function.qualname,
             static=function.is_static,

@@ -75,6 +75,7 @@ class Execution(BaseModel):
     value: str | None = None  # repr of the return value when it is stable, else None
     exception: str | None = None  # importable name of the exception type raised
     in_receiver: bool = False  # raised while constructing the instance the method is called on
+    consumed: bool = False  # the call returned a generator, which was run into a list
     message: str = ""
 
 

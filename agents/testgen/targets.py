@@ -190,6 +190,8 @@ def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
                     kind=kind,  # type: ignore[arg-type]
                 )
             )
+    if isinstance(params.star_arg, cst.Param):  # last, after the keyword-only ones
+        result.append(Param(name=params.star_arg.name.value, kind="var_positional"))
     return result
 
 

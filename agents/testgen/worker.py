@@ -12,10 +12,11 @@ import asyncio
 import builtins
 import importlib
 import inspect
+import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -56,6 +57,7 @@ def run_candidate(
     receiver = receiver_source(candidate)
     scope = dict(namespace)
     in_receiver = receiver is not None
+    consumed = False  # a generator's body runs only when iterated: the test must iterate too
     cov.start()
     try:
         try:
@@ -65,7 +67,8 @@ def run_candidate(
             value = eval(call_source(candidate, "obj"), scope)  # noqa: S307
             if inspect.iscoroutine(value):
                 value = asyncio.run(value)
-            elif inspect.isgenerator(value):
+            elif isinstance(value, Iterator) and not isinstance(value, io.IOBase):
+                consumed = True  # generators, map and filter objects: lazy until iterated
                 value = list(value)
         finally:
             cov.stop()
@@ -81,11 +84,16 @@ def run_candidate(
             arcs=arcs,
             exception=importable_exception(e, module),
             in_receiver=in_receiver,
+            consumed=consumed,
             message=f"{type(e).__name__}: {e}"[:300],
         )
     lines, arcs = _measured(cov, path)
     return Execution(
-        outcome="returned", lines=lines, arcs=arcs, value=stable_repr(value, namespace)
+        outcome="returned",
+        lines=lines,
+        arcs=arcs,
+        value=stable_repr(value, namespace),
+        consumed=consumed,
     )
 
 
