@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     requests = os.fdopen(req_fd, "r", encoding="utf-8")
     responses = os.fdopen(resp_fd, "w", encoding="utf-8")
-    guard.install()
+    # The guard is on already: importing agents.testgen.guard installs it in a sandbox child.
     module = importlib.import_module(module_name)
     path = os.path.realpath(module.__file__ or "")
     namespace = {**vars(module), "__builtins__": builtins}
