@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from agents.commands import undo
+from agents.commands import gen_tests, undo
 
 
 def _version() -> str:
@@ -41,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
         help="project root (default: the nearest directory above the cwd holding .aiap/)",
     )
 
+    gen_parser = subparsers.add_parser(
+        "gen-tests", help="write tests for the lines and branches the suite does not cover"
+    )
+    gen_tests.add_arguments(gen_parser)
+
     help_parser = subparsers.add_parser("help", help="show help for a command")
     help_parser.add_argument("help_cmd", nargs="?", metavar="COMMAND")
     return parser
@@ -48,12 +54,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
 
     if args.command == "undo":
         if args.list:
             return undo.list_records(args.root)
         return undo.undo(args.root, force=args.force)
+    if args.command == "gen-tests":
+        return gen_tests.gen_tests(args, argv[1:])
     if args.command == "help" and args.help_cmd:
         parser.parse_args([args.help_cmd, "--help"])  # exits, as pre-commit's `help CMD` does
     # No command, or bare `help`: the usage, as `pre-commit help` gives it.

@@ -89,9 +89,13 @@ def run_pytest(
     timeout: float,
     memory_mb: int | None = None,
     python: str | None = None,
+    scratch: Path | None = None,
 ) -> RunResult:
-    """Run ``python -m pytest ARGS`` in ``cwd``, with ``python`` or else the current interpreter."""
-    with tempfile.TemporaryDirectory(prefix="aiap-run-") as tmp:
+    """Run ``python -m pytest ARGS`` in ``cwd``, with ``python`` or else the current interpreter.
+
+    ``scratch``: where the JUnit file goes (a sandboxed child may write only there).
+    """
+    with tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch) as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(junit)]
         child_env = {**env, CHILD_ENV: "1"}

@@ -1,0 +1,161 @@
+"""``aiap gen-tests``: write tests for the lines the suite does not cover; print the table."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from agents.testgen.models import GenerationReport
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="source files or directories (default: the whole project)",
+    )
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument(
+        "--coverage-file",
+        type=Path,
+        metavar="FILE",
+        help="coverage.py data file of the suite (default: run the suite)",
+    )
+    data.add_argument(
+        "--coverage-xml", type=Path, metavar="FILE", help="coverage.xml (Cobertura) of the suite"
+    )
+    parser.add_argument(
+        "--diff-base", metavar="REF", help="only lines changed since this git revision are targets"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("tests/generated"),
+        metavar="DIR",
+        help="where the test files go (default: tests/generated)",
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="search time for all modules together (default: 60)",
+    )
+    parser.add_argument("--engine", choices=("auto", "offline", "llm"), default="auto")
+    parser.add_argument("--seed", type=int, default=0, help="the search's random seed")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write no file; report the coverage the kept tests would reach",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="PCT",
+        help="exit 1 when line coverage of the targets stays below PCT",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also write the report (per module coverage and verdicts) as JSON",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="project root (default: the current directory)",
+    )
+
+
+def _command(argv: Sequence[str]) -> str:
+    return shlex.join(["aiap", "gen-tests", *argv])
+
+
+def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    # Imported here: libcst and coverage are not needed by the other commands.
+    from agents.testgen.generate import GenerationError, GenOptions, generate
+    from agents.testgen.targets import TargetError
+
+    root = (args.root or Path.cwd()).resolve()
+    options = GenOptions(
+        root=root,
+        paths=args.paths,
+        coverage_file=args.coverage_file,
+        coverage_xml=args.coverage_xml,
+        diff_base=args.diff_base,
+        out=args.out,
+        time_budget=args.time_budget,
+        engine=args.engine,
+        seed=args.seed,
+        write=not args.check,
+        command=_command(argv),
+    )
+    try:
+        report = generate(options, progress=lambda m: print(f"aiap: {m}", file=sys.stderr))
+    except (GenerationError, TargetError) as e:
+        print(f"aiap: {e}", file=sys.stderr)
+        return 2
+    for message in report.messages:
+        print(f"aiap: {message}", file=sys.stderr)
+    print(table(report))
+    if args.json is not None:
+        args.json.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    if args.min_coverage is not None:
+        reached = report.line_percent()
+        if reached < args.min_coverage:
+            print(
+                f"aiap: line coverage {reached:.1f}% is below --min-coverage "
+                f"{args.min_coverage:g}%",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
+
+
+def table(report: GenerationReport) -> str:
+    header = (
+        "module",
+        "lines before",
+        "lines after",
+        "branches before",
+        "branches after",
+        "kept",
+        "dropped",
+    )
+    rows = [header]
+    for m in report.modules:
+        reasons: dict[str, int] = {}
+        for v in m.verdicts:
+            if v.verdict != "kept":
+                reasons[v.verdict] = reasons.get(v.verdict, 0) + 1
+        dropped = ", ".join(f"{n} {why}" for why, n in sorted(reasons.items())) or "0"
+        rows.append(
+            (
+                m.path,
+                f"{m.lines_before}/{m.lines_total}",
+                f"{m.lines_after}/{m.lines_total}",
+                f"{m.branches_before}/{m.branches_total}",
+                f"{m.branches_after}/{m.branches_total}",
+                str(m.kept()),
+                dropped,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    written = [path for m in report.modules for path in m.outputs]
+    lines.append(
+        f"line coverage of these modules: {report.line_percent(after=False):.1f}% -> "
+        f"{report.line_percent():.1f}%; {len(written)} file(s): "
+        f"{', '.join(written) or 'none'}"
+    )
+    return "\n".join(lines)

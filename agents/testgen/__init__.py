@@ -1,0 +1,1 @@
+"""Test generation for uncovered lines: ``aiap gen-tests``."""

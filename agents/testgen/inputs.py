@@ -1,0 +1,279 @@
+"""Where the search's argument values come from: type hints, defaults, literals, carving.
+
+Every value is a source expression (``3``, ``'abc'``, ``Cart(2)``) so that what the worker
+evaluates is exactly what the generated test will say.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+from collections.abc import Sequence
+
+from agents.testgen.models import Candidate, FunctionTarget, ModuleTargets, Param
+
+_TYPICAL: dict[str, list[str]] = {
+    "int": ["0", "1", "-1", "2", "3", "10", "100", "-7", "1000"],
+    "float": ["0.0", "1.0", "-1.0", "0.5", "2.5", "100.0", "-3.75"],
+    "complex": ["0j", "(1+2j)"],
+    "str": ["''", "'a'", "'abc'", "'Hello World'", "' '", "'0'", "'1.5'", "'a,b;c'", "'x\\ny'"],
+    "bytes": ["b''", "b'abc'", "b'\\x00\\xff'"],
+    "bool": ["True", "False"],
+    "None": ["None"],
+    "NoneType": ["None"],
+}
+_GENERIC = ["0", "1", "'a'", "''", "None", "[]", "[1, 2, 3]", "2.5", "True", "{'a': 1}", "-1"]
+_SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
+_MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"}
+_SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet"}
+_CALLABLES = ["str", "len", "abs", "bool", "sorted", "sum", "max", "list", "dict"]
+# Untyped parameters that by their name take a function.
+_CALLABLE_NAMES = {
+    "func", "f", "fn", "function", "key", "pred", "predicate", "callback", "factory", "binop",
+    "op", "transform", "mapper", "default_factory", "seqtype",
+}  # fmt: skip
+
+
+def _literal_type(text: str) -> str:
+    try:
+        return type(ast.literal_eval(text)).__name__
+    except (ValueError, SyntaxError):
+        return ""
+
+
+class Seeder:
+    """Seed pools per parameter of a module's functions; candidates drawn from them."""
+
+    def __init__(
+        self,
+        targets: ModuleTargets,
+        carved: dict[str, list[list[str]]] | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.targets = targets
+        self.carved = carved or {}
+        self.rng = random.Random(seed)
+        self._literals: list[str] = []
+
+    # -- pools -----------------------------------------------------------------------------
+
+    def pool(self, param: Param, literals: Sequence[str], depth: int = 0) -> list[str]:
+        if depth == 0:
+            self._literals = list(literals)  # also seeds for the items of containers
+        values: list[str] = []
+        if param.default is not None:
+            values.append(param.default)
+        hinted = self._from_hint(param.annotation, depth) if param.annotation else []
+        kinds = {_literal_type(v) for v in hinted}
+        values.extend(hinted)
+        matching = [v for v in literals if not param.annotation or _literal_type(v) in kinds]
+        values.extend(matching)
+        if not param.annotation and param.name.lower() in _CALLABLE_NAMES:
+            values.extend(_CALLABLES)
+        if not param.annotation:
+            values.extend(_GENERIC)
+            values.extend(self._classes(depth))
+        return list(dict.fromkeys(values)) or list(_GENERIC)
+
+    def _from_hint(self, annotation: str, depth: int) -> list[str]:
+        try:
+            node = ast.parse(annotation.strip("'\""), mode="eval").body
+        except SyntaxError:
+            return list(_GENERIC)
+        return self._from_node(node, depth)
+
+    def _from_node(self, node: ast.expr, depth: int) -> list[str]:
+        if isinstance(node, ast.Constant) and node.value is None:
+            return ["None"]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return self._from_hint(node.value, depth)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._from_node(node.left, depth) + self._from_node(node.right, depth)
+        if isinstance(node, ast.Attribute):
+            return self._from_name(node.attr, depth)
+        if isinstance(node, ast.Name):
+            return self._from_name(node.id, depth)
+        if isinstance(node, ast.Subscript):
+            outer = node.value.attr if isinstance(node.value, ast.Attribute) else ""
+            outer = node.value.id if isinstance(node.value, ast.Name) else outer
+            args = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return self._from_generic(outer, args, depth)
+        return list(_GENERIC)
+
+    def _from_name(self, name: str, depth: int) -> list[str]:
+        if name in _TYPICAL:
+            typical = list(_TYPICAL[name])
+            if depth:
+                typical += [v for v in self._literals if _literal_type(v) == name][:6]
+            return typical
+        if name in self.targets.classes:
+            return self._construct(name, depth) or ["None"]
+        if name in _SEQUENCES:
+            return ["[]", "[1, 2, 3]", "['a', 'b']", "[0]"]
+        if name in _MAPPINGS:
+            return ["{}", "{'a': 1}", "{'a': 1, 'b': 2}"]
+        if name in _SETS:
+            return ["set()", "{1, 2}"]
+        if name in ("tuple", "Tuple"):
+            return ["()", "(1, 2)"]
+        if name == "Callable":
+            return list(_CALLABLES)
+        return list(_GENERIC)
+
+    def _from_generic(self, outer: str, args: list[ast.expr], depth: int) -> list[str]:
+        if outer == "Optional":
+            return ["None", *self._from_node(args[0], depth)]
+        if outer == "Union":
+            return [v for a in args for v in self._from_node(a, depth)]
+        if outer == "Literal":
+            return [ast.unparse(a) for a in args]
+        if outer == "Callable":
+            return list(_CALLABLES)
+        if outer in _SEQUENCES | _SETS | {"tuple", "Tuple"}:
+            items = self._from_node(args[0], depth + 1) if args else ["1"]
+            first, second = items[0], items[min(1, len(items) - 1)]
+            third = items[min(2, len(items) - 1)]
+            if outer in _SETS:
+                return ["set()", f"{{{first}}}", f"{{{first}, {second}}}"]
+            if outer in ("tuple", "Tuple"):
+                if len(args) > 1 and not (isinstance(args[1], ast.Constant)):
+                    pools = [self._from_node(a, depth + 1) for a in args]
+                    return [
+                        f"({', '.join(p[min(k + i, len(p) - 1)] for i, p in enumerate(pools))},)"
+                        for k in range(4)
+                    ]
+                return ["()", f"({first},)", f"({first}, {second})"]
+            many = ", ".join(items[:6])
+            shuffled = f"[{third}, {second}, {first}]"
+            return ["[]", f"[{first}]", f"[{first}, {second}]", shuffled, f"[{many}]"]
+        if outer in _MAPPINGS:
+            keys = self._from_node(args[0], depth + 1)[:3] if args else ["'a'"]
+            values = self._from_node(args[1], depth + 1)[:3] if len(args) > 1 else ["1"]
+            return ["{}", f"{{{keys[0]}: {values[0]}}}", f"{{{keys[-1]}: {values[-1]}}}"]
+        return self._from_name(outer, depth)
+
+    def _classes(self, depth: int) -> list[str]:
+        return [v for name in self.targets.classes for v in self._construct(name, depth)[:1]]
+
+    def _construct(self, name: str, depth: int) -> list[str]:
+        """A few ways to build an instance of one of the module's classes."""
+        if depth >= 2:
+            return []
+        params = [p for p in self.targets.classes.get(name, []) if p.kind == "positional"]
+        pools = [self.pool(p, [], depth + 1) for p in params]
+        if any(not pool for pool in pools):
+            return []
+        builds = []
+        for choice in range(3):
+            args = [
+                pool[min(choice, len(pool) - 1)]
+                for param, pool in zip(params, pools, strict=True)
+                if choice or param.default is None  # the plainest build keeps the defaults
+            ]
+            builds.append(f"{name}({', '.join(args)})")
+        return list(dict.fromkeys(builds))
+
+    # -- candidates ------------------------------------------------------------------------
+
+    def init_pools(self, function: FunctionTarget) -> list[list[str]]:
+        if function.class_name is None or function.is_static:
+            return []
+        params = self.targets.classes.get(function.class_name, [])
+        return [self.pool(p, function.literals) for p in params if p.kind == "positional"]
+
+    def arg_pools(self, function: FunctionTarget) -> list[list[str]]:
+        pools = [self.pool(p, function.literals) for p in function.params]
+        carved = self.carved.get(function.qualname, [])
+        offset = 1 if function.class_name and not function.is_static else 0
+        for call in carved:
+            for i, value in enumerate(call[offset:]):
+                if i < len(pools) and value and value not in pools[i]:
+                    pools[i].insert(1, value)
+        return pools
+
+    def first(self, function: FunctionTarget) -> Candidate:
+        """Defaults and the first typical values: the plainest call."""
+        init = [p[0] for p in self.init_pools(function)]
+        return self._build(function, init, [p[0] for p in self.arg_pools(function)], False)
+
+    def carved_calls(self, function: FunctionTarget) -> list[Candidate]:
+        offset = 1 if function.class_name and not function.is_static else 0
+        init = [p[0] for p in self.init_pools(function)]
+        calls = []
+        for call in self.carved.get(function.qualname, []):
+            values = call[offset:]
+            if len(values) >= len(function.params) and all(values[: len(function.params)]):
+                calls.append(self._build(function, init, values[: len(function.params)], True))
+        return calls
+
+    def random(self, function: FunctionTarget) -> Candidate:
+        init = [self.rng.choice(p) for p in self.init_pools(function)]
+        args = [self.rng.choice(p) for p in self.arg_pools(function)]
+        return self._build(function, init, args, all_args=self.rng.random() < 0.5)
+
+    def mutate(self, function: FunctionTarget, parent: Candidate) -> Candidate:
+        init = list(parent.init_args)
+        values = list(parent.values)
+        pools = self.arg_pools(function)
+        init_pools = self.init_pools(function)
+        slots = [("arg", i) for i in range(min(len(pools), len(values)))]
+        slots += [("init", i) for i in range(min(len(init), len(init_pools)))]
+        if not slots:
+            return self.random(function)
+        kind, i = self.rng.choice(slots)
+        if kind == "init":
+            init[i] = _perturb(self.rng, init[i], init_pools[i])
+        else:
+            values[i] = _perturb(self.rng, values[i], pools[i])
+        return self._build(function, init, values, all_args=True)
+
+    def _build(
+        self, function: FunctionTarget, init: list[str], values: list[str], all_args: bool
+    ) -> Candidate:
+        """Render the call: defaulted values may be left out, the ones after them named."""
+        args: list[str] = []
+        keywords: list[str] = []
+        named = False
+        for param, value in zip(function.params, values, strict=False):
+            if not all_args and param.default is not None and value == param.default:
+                named = True
+            elif param.kind == "keyword":
+                keywords.append(f"{param.name}={value}")
+            elif param.kind == "var_positional":
+                if not named and all_args:  # one extra argument for *args, sometimes
+                    args.append(value)
+            else:
+                args.append(f"{param.name}={value}" if named else value)
+        args += keywords
+        return Candidate(
+            function=function.qualname,
+            static=function.is_static,
+            init_args=init,
+            args=args,
+            values=values,
+        )
+
+
+def _perturb(rng: random.Random, value: str, pool: list[str]) -> str:
+    """A neighbour of ``value``: one off for numbers, an edit for strings, else another seed."""
+    try:
+        current = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return rng.choice(pool)
+    if rng.random() < 0.4:
+        return rng.choice(pool)
+    if isinstance(current, bool):
+        return repr(not current)
+    if isinstance(current, int):
+        return repr(rng.choice([current + 1, current - 1, current * 2, -current, current // 2]))
+    if isinstance(current, float):
+        return repr(rng.choice([current + 1.0, current - 1.0, current * 2, -current, 0.0]))
+    if isinstance(current, str):
+        words = [ast.literal_eval(v) for v in pool if _literal_type(v) == "str"] or ["a"]
+        edits = [current + rng.choice("aZ0 ,.-:"), current[:-1], current.upper(), current * 2]
+        edits += [current + rng.choice(words), rng.choice(words) + current]
+        return repr(rng.choice(edits))
+    if isinstance(current, list):
+        extra = [ast.literal_eval(v) for v in pool if _literal_type(v) and v != value][:1]
+        return repr(rng.choice([current[:-1], current + extra, current[::-1]]))
+    return rng.choice(pool)

@@ -1,0 +1,149 @@
+"""Plain data passed between the stages of test generation."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Arc = tuple[int, int]
+
+
+class FunctionTarget(BaseModel):
+    """A public function or method holding lines or branches the suite does not reach."""
+
+    qualname: str  # "func" or "Class.method"
+    class_name: str | None = None
+    name: str
+    params: list[Param] = Field(default_factory=list)
+    init_params: list[Param] = Field(default_factory=list)  # of the class, for methods
+    start_line: int
+    end_line: int
+    is_static: bool = False
+    is_async: bool = False
+    literals: list[str] = Field(default_factory=list)  # expressions seen in the body
+
+
+class Param(BaseModel):
+    name: str
+    annotation: str = ""  # source text of the hint, "" when none
+    default: str | None = None  # source text of the default
+    kind: Literal["positional", "keyword", "var_positional", "var_keyword"] = "positional"
+
+
+class ModuleTargets(BaseModel):
+    """What one source file still needs: its missing lines and branches, and where they live."""
+
+    path: str  # relative to the project root, posix
+    module: str  # dotted import name
+    import_root: str  # directory (relative to root, "" for the root) to put on sys.path
+    statements: list[int]
+    covered_lines: list[int]
+    missing_lines: list[int]  # the target lines (after --diff-base filtering)
+    branches: list[Arc] = Field(default_factory=list)  # every branch arc of the file
+    covered_branches: list[Arc] = Field(default_factory=list)
+    missing_branches: list[Arc] = Field(default_factory=list)  # target arcs
+    functions: list[FunctionTarget] = Field(default_factory=list)
+    classes: dict[str, list[Param]] = Field(default_factory=dict)  # constructible classes
+
+
+class Candidate(BaseModel):
+    """One call to try: an optional construction, then the call, as source expressions."""
+
+    function: str  # FunctionTarget.qualname
+    static: bool = False  # a static method: called on the class, nothing constructed
+    init_args: list[str] = Field(default_factory=list)
+    args: list[str] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list)  # every parameter's value, for mutation
+
+    def key(self) -> str:
+        return f"{self.function}({'|'.join(self.init_args)})({'|'.join(self.args)})"
+
+    def size(self) -> int:
+        return sum(map(len, self.init_args)) + sum(map(len, self.args))
+
+
+Outcome = Literal["returned", "raised", "crashed", "timeout", "refused"]
+
+
+class Execution(BaseModel):
+    """What running one candidate in the sandbox did."""
+
+    outcome: Outcome
+    lines: list[int] = Field(default_factory=list)
+    arcs: list[Arc] = Field(default_factory=list)
+    value: str | None = None  # repr of the return value when it is stable, else None
+    exception: str | None = None  # importable name of the exception type raised
+    in_receiver: bool = False  # raised while constructing the instance the method is called on
+    consumed: bool = False  # the call returned a generator, which was run into a list
+    message: str = ""
+
+
+class Found(BaseModel):
+    """A candidate worth a test: what it covers that the suite did not."""
+
+    candidate: Candidate
+    execution: Execution
+    new_lines: list[int]
+    new_arcs: list[Arc]
+
+
+class GeneratedTest(BaseModel):
+    name: str
+    source: str  # the test function's text
+    new_lines: list[int] = Field(default_factory=list)
+    new_arcs: list[Arc] = Field(default_factory=list)
+
+
+Verdict = Literal[
+    "kept",
+    "does not import",
+    "fails",
+    "flaky",
+    "no new coverage",
+    "touches network or files",
+    "timeout",
+]
+
+
+class TestVerdict(BaseModel):
+    __test__ = False  # not a pytest test class
+
+    name: str
+    verdict: Verdict
+    detail: str = ""
+
+
+class ModuleReport(BaseModel):
+    """The final table's row for one module."""
+
+    path: str
+    lines_total: int
+    branches_total: int
+    lines_before: int
+    branches_before: int
+    lines_after: int
+    branches_after: int
+    verdicts: list[TestVerdict] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)  # test files written, relative to the root
+    candidates_run: int = 0
+
+    def kept(self) -> int:
+        return sum(v.verdict == "kept" for v in self.verdicts)
+
+    def dropped(self) -> int:
+        return len(self.verdicts) - self.kept()
+
+
+class GenerationReport(BaseModel):
+    modules: list[ModuleReport] = Field(default_factory=list)
+    messages: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+    def line_percent(self, after: bool = True) -> float:
+        total = sum(m.lines_total for m in self.modules)
+        covered = sum(m.lines_after if after else m.lines_before for m in self.modules)
+        return 100.0 * covered / total if total else 100.0
+
+
+FunctionTarget.model_rebuild()

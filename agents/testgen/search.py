@@ -1,0 +1,193 @@
+"""The offline search: calls built from seeds, mutated towards the target lines, kept when new.
+
+In the spirit of Pynguin's DynaMOSA, aimed at the target lines and branches: every uncovered
+line and branch of the module is a goal; a candidate that reaches one joins the archive; the
+functions whose goals remain get turns, round robin, drawing fresh calls from the seed pools or
+mutating the archived call that came closest (nearest covered line) to a goal. A function
+stops after ``patience`` calls without progress, so for a given seed the result does not
+depend on the machine's speed unless the time budget runs out first. The archive is minimised
+to a greedy set cover of the goals reached.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from agents.testgen.inputs import Seeder
+from agents.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
+from agents.testgen.render import OPERATORS
+
+Progress = Callable[[str], None]
+
+
+class SearchResult(BaseModel):
+    found: list[Found] = Field(default_factory=list)  # minimised, in discovery order
+    candidates_run: int = 0
+    outcomes: dict[str, int] = Field(default_factory=dict)
+    lines_left: list[int] = Field(default_factory=list)
+    arcs_left: list[Arc] = Field(default_factory=list)
+
+
+def _public(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def drivers(targets: ModuleTargets) -> list[FunctionTarget]:
+    """The public callables to search with, those holding goals first.
+
+    Goals in private helpers and dunders are reached through the public functions, so each
+    such goal brings in every public function of the module.
+    """
+    goal_lines = set(targets.missing_lines) | {a[0] for a in targets.missing_branches}
+    public: list[FunctionTarget] = []
+    for f in targets.functions:
+        if f.name == "__init__" and f.class_name in targets.classes:
+            public.append(
+                FunctionTarget(
+                    qualname=f.class_name,
+                    name=f.class_name,
+                    params=targets.classes[f.class_name],
+                    start_line=f.start_line,
+                    end_line=f.end_line,
+                    literals=f.literals,
+                )
+            )
+        elif (_public(f.name) or f.class_name and f.name in OPERATORS) and (
+            f.class_name is None or f.class_name in targets.classes
+        ):
+            public.append(f)
+
+    def holds(f: FunctionTarget) -> bool:
+        return any(f.start_line <= n <= f.end_line for n in goal_lines)
+
+    hidden = any(
+        holds(f) for f in targets.functions if not _public(f.name) and f.name != "__init__"
+    )
+    holding = [f for f in public if holds(f)]
+    others = [f for f in public if not holds(f)] if hidden else []
+    return holding + others
+
+
+def search(
+    targets: ModuleTargets,
+    run: Callable[[Candidate], Execution],
+    seeder: Seeder,
+    *,
+    budget: float,
+    patience: int = 120,
+    max_candidates: int | None = None,
+    progress: Progress | None = None,
+) -> SearchResult:
+    deadline = time.monotonic() + budget
+    inside = _function_lines(targets)
+    lines_left = {n for n in targets.missing_lines if n in inside}
+    arcs_left = set(targets.missing_branches)
+    goal_lines, goal_arcs = set(lines_left), set(arcs_left)
+    result = SearchResult()
+    archive: list[Found] = []
+    parents: dict[str, list[tuple[Candidate, list[int]]]] = {}
+    seen: set[str] = set()
+    queue = {f.qualname: [seeder.first(f), *seeder.carved_calls(f)] for f in drivers(targets)}
+    functions = {f.qualname: f for f in drivers(targets)}
+    stale = dict.fromkeys(functions, 0)
+
+    def next_candidate(f: FunctionTarget) -> Candidate:
+        if queue[f.qualname]:
+            return queue[f.qualname].pop(0)
+        pool = parents.get(f.qualname, [])
+        if pool and seeder.rng.random() < 0.6:
+            ranked = sorted(pool, key=lambda p: _distance(p[1], lines_left, arcs_left))
+            return seeder.mutate(f, seeder.rng.choice(ranked[:3])[0])
+        return seeder.random(f)
+
+    while lines_left or arcs_left:
+        active = [q for q in functions if stale[q] < patience]
+        if not active:
+            break
+        for qualname in active:
+            if time.monotonic() > deadline:
+                break
+            if max_candidates is not None and result.candidates_run >= max_candidates:
+                break
+            function = functions[qualname]
+            candidate = next_candidate(function)
+            for _ in range(20):  # a few tries for a call not run yet
+                if candidate.key() not in seen:
+                    break
+                candidate = next_candidate(function)
+            if candidate.key() in seen:
+                stale[qualname] += 1
+                continue
+            seen.add(candidate.key())
+            execution = run(candidate)
+            result.candidates_run += 1
+            result.outcomes[execution.outcome] = result.outcomes.get(execution.outcome, 0) + 1
+            if execution.outcome not in ("returned", "raised"):
+                stale[qualname] += 1
+                continue
+            new_lines = lines_left & set(execution.lines)
+            new_arcs = arcs_left & set(execution.arcs)
+            if execution.lines:
+                parents.setdefault(qualname, []).append((candidate, execution.lines))
+                del parents[qualname][:-30]
+            if not new_lines and not new_arcs:
+                stale[qualname] += 1
+                continue
+            stale[qualname] = 0
+            lines_left -= new_lines
+            arcs_left -= new_arcs
+            archive.append(
+                Found(
+                    candidate=candidate,
+                    execution=execution,
+                    new_lines=sorted(goal_lines & set(execution.lines)),
+                    new_arcs=sorted(goal_arcs & set(execution.arcs)),
+                )
+            )
+            if progress is not None:
+                left = len(lines_left) + len(arcs_left)
+                progress(f"{targets.path}: {left} target(s) left, {len(archive)} call(s) kept")
+        else:
+            continue
+        break  # the budget ran out inside the round
+    result.found = minimise(archive)
+    result.lines_left = sorted(lines_left)
+    result.arcs_left = sorted(arcs_left)
+    return result
+
+
+def _function_lines(targets: ModuleTargets) -> set[int]:
+    lines: set[int] = set()
+    for f in targets.functions:
+        lines.update(range(f.start_line + 1, f.end_line + 1))
+    return lines
+
+
+def _distance(covered: list[int], lines_left: set[int], arcs_left: set[Arc]) -> int:
+    """How far a call's lines are from the nearest goal: the mutation parent's fitness."""
+    goals = lines_left | {a[0] for a in arcs_left}
+    if not goals or not covered:
+        return 1 << 30
+    return min(abs(c - g) for c in covered for g in goals)
+
+
+def _goals(found: Found) -> set[tuple[int, int]]:
+    """Lines as (n, 0), arcs as themselves: one set of goals (no arc ends at line 0)."""
+    return {(n, 0) for n in found.new_lines} | set(found.new_arcs)
+
+
+def minimise(archive: list[Found]) -> list[Found]:
+    """A greedy set cover of the goals the archive reaches: most new goals, then shortest."""
+    left = {g for f in archive for g in _goals(f)}
+    chosen: list[Found] = []
+    while left:
+        best = max(archive, key=lambda f: (len(_goals(f) & left), -f.candidate.size()))
+        if not _goals(best) & left:
+            break
+        chosen.append(best)
+        left -= _goals(best)
+    order = {id(f): i for i, f in enumerate(archive)}
+    return sorted(chosen, key=lambda f: order[id(f)])

@@ -1,0 +1,304 @@
+"""The targets: the lines and branches of each source file the suite does not reach.
+
+Functions and classes are found with libcst (positions from its metadata); with ``--diff-base``
+only lines changed since that git revision (GitPython) count as targets.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from agents.testgen.coverage_data import FileCoverage
+from agents.testgen.models import Arc, FunctionTarget, ModuleTargets, Param
+from agents.testgen.patterns import samples
+
+# Tokens with a digit in docstrings ("'P1Y2M'", "12.50", "09:30"): example inputs, often.
+_EXAMPLE = re.compile(r"[A-Za-z0-9:.+\-/]*\d[A-Za-z0-9:.+\-/]*")
+_REGEX_CALLS = {"compile", "match", "fullmatch", "search", "findall", "finditer", "split"}
+_TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
+
+
+class TargetError(Exception):
+    """A path that cannot be a target; the message says which and why."""
+
+
+def is_test_file(path: Path) -> bool:
+    return bool(_TEST_FILE.match(path.name)) or "tests" in path.parts[:-1]
+
+
+def source_files(root: Path, paths: Sequence[Path]) -> list[Path]:
+    """The Python source files among ``paths`` (directories walked), tests left out."""
+    found: list[Path] = []
+    for path in paths:
+        path = path if path.is_absolute() else root / path
+        if path.is_dir():
+            candidates: Iterable[Path] = sorted(path.rglob("*.py"))
+        else:
+            candidates = [path]
+        for file in candidates:
+            rel = file.resolve().relative_to(root.resolve())
+            skip = {".venv", "venv", ".git", ".tox", "build", "dist", "__pycache__"}
+            if file.suffix != ".py" or skip & set(rel.parts) or is_test_file(rel):
+                continue
+            if any(p.endswith(".egg-info") for p in rel.parts) or not file.is_file():
+                continue
+            if file.resolve() not in found:
+                found.append(file.resolve())
+    return found
+
+
+def module_name(root: Path, file: Path) -> tuple[str, str]:
+    """(dotted module name, import root relative to ``root``) for a source file."""
+    parts = [file.stem] if file.stem != "__init__" else []
+    directory = file.parent
+    while (directory / "__init__.py").is_file() and directory != root.parent:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    rel = directory.resolve().relative_to(root.resolve()).as_posix()
+    return ".".join(parts), "" if rel == "." else rel
+
+
+def changed_lines(root: Path, base: str, files: Sequence[Path]) -> dict[Path, set[int]]:
+    """Lines of ``files`` added or changed since ``base``; untracked files count whole."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        repo.commit(base)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as e:
+        raise TargetError(f"--diff-base needs a git repository: {root} is not in one") from e
+    except (git.BadName, ValueError) as e:
+        raise TargetError(f"--diff-base {base}: no such revision") from e
+    top = Path(repo.working_tree_dir or root).resolve()
+    untracked = {(top / p).resolve() for p in repo.untracked_files}
+    result: dict[Path, set[int]] = {}
+    for file in files:
+        if file in untracked:
+            result[file] = set(range(1, len(file.read_bytes().splitlines()) + 1))
+            continue
+        diff = repo.git.diff(base, "--unified=0", "--no-color", "--", str(file))
+        lines: set[int] = set()
+        for match in re.finditer(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", diff, re.M):
+            start, count = int(match.group(1)), int(match.group(2) or "1")
+            lines.update(range(start, start + count))
+        result[file] = lines
+    return result
+
+
+class _Collector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.functions: list[FunctionTarget] = []
+        self.classes: dict[str, list[Param]] = {}
+        self.module_literals: list[str] = []
+        self._class: list[str] = []
+        self._depth = 0
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        if self._class or self._depth:
+            return False  # nested classes are reached through their owners
+        self._class.append(node.name.value)
+        if not node.name.value.startswith("_"):
+            self.classes[node.name.value] = _dataclass_fields(self.module, node)
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        if self._class and self._class[-1] == original_node.name.value:
+            self._class.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if self._depth:
+            return False
+        self._depth += 1
+        owner = self._class[-1] if self._class else None
+        name = node.name.value
+        decorators = {self.module.code_for_node(d.decorator) for d in node.decorators}
+        is_static = "staticmethod" in decorators
+        params = _params(self.module, node.params)
+        if owner is not None and not is_static and params:
+            params = params[1:]  # self or cls
+        pos = self.get_metadata(PositionProvider, node)
+        target = FunctionTarget(
+            qualname=f"{owner}.{name}" if owner else name,
+            class_name=owner,
+            name=name,
+            params=params,
+            start_line=pos.start.line,
+            end_line=pos.end.line,
+            is_static=is_static or "classmethod" in decorators,
+            is_async=node.asynchronous is not None,
+            literals=_literals(self.module, node.body),
+        )
+        if owner is not None and name == "__init__" and owner in self.classes:
+            self.classes[owner] = params
+        self.functions.append(target)
+        return False
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        if not self._depth:  # module and class level: constants, patterns
+            self.module_literals.extend(_literals(self.module, node))
+        return False
+
+
+def _dataclass_fields(module: cst.Module, node: cst.ClassDef) -> list[Param]:
+    """A dataclass's fields as constructor parameters; [] for other classes (until __init__)."""
+    names = {module.code_for_node(d.decorator).split("(")[0] for d in node.decorators}
+    if not names & {"dataclass", "dataclasses.dataclass", "attr.s", "define", "attrs.define"}:
+        return []
+    fields = []
+    for line in node.body.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for stmt in line.body:
+            if isinstance(stmt, cst.AnnAssign) and isinstance(stmt.target, cst.Name):
+                annotation = module.code_for_node(stmt.annotation.annotation)
+                if annotation.startswith(("ClassVar", "typing.ClassVar")):
+                    continue
+                default = module.code_for_node(stmt.value) if stmt.value else None
+                if default is not None and "field(" in default:
+                    default = None
+                fields.append(Param(name=stmt.target.value, annotation=annotation, default=default))
+    return fields
+
+
+def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
+    result = []
+    for kind, group in (
+        ("positional", [*params.posonly_params, *params.params]),
+        ("keyword", list(params.kwonly_params)),
+    ):
+        for p in group:
+            result.append(
+                Param(
+                    name=p.name.value,
+                    annotation=module.code_for_node(p.annotation.annotation)
+                    if p.annotation
+                    else "",
+                    default=module.code_for_node(p.default) if p.default else None,
+                    kind=kind,  # type: ignore[arg-type]
+                )
+            )
+    if isinstance(params.star_arg, cst.Param):  # last, after the keyword-only ones
+        result.append(Param(name=params.star_arg.name.value, kind="var_positional"))
+    return result
+
+
+def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:
+    """Numbers and strings in a body, for seeding; ints also one off either way."""
+    found: list[str] = []
+    matches: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            name = n.func.attr.value if isinstance(n.func, cst.Attribute) else ""
+            name = n.func.value if isinstance(n.func, cst.Name) else name
+            if name in _REGEX_CALLS and n.args:
+                value = n.args[0].value
+                if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                    text = value.evaluated_value
+                    if isinstance(text, str):
+                        matches.extend(repr(t) for t in samples(text))
+
+        def visit_Expr(self, n: cst.Expr) -> bool:
+            if isinstance(n.value, cst.SimpleString):  # a docstring: its examples are seeds
+                text = n.value.evaluated_value
+                if isinstance(text, str):
+                    found.extend(repr(t) for t in _EXAMPLE.findall(text)[:8])
+            return not isinstance(n.value, (cst.SimpleString, cst.ConcatenatedString))
+
+        def visit_Integer(self, n: cst.Integer) -> None:
+            value = n.evaluated_value
+            found.extend(repr(v) for v in (value, value + 1, value - 1, -value))
+
+        def visit_Float(self, n: cst.Float) -> None:
+            found.append(repr(n.evaluated_value))
+
+        def visit_SimpleString(self, n: cst.SimpleString) -> None:
+            value = n.evaluated_value
+            if len(value) <= 40:
+                found.append(repr(value))
+
+    node.visit(Visitor())
+    return list(dict.fromkeys(matches + found))[:60]
+
+
+def analyse(
+    root: Path,
+    file: Path,
+    coverage: FileCoverage | None,
+    changed: set[int] | None = None,
+) -> ModuleTargets:
+    """The targets of one source file, given what the suite covers (None: nothing)."""
+    rel = file.relative_to(root.resolve()).as_posix()
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TargetError(f"{rel}: not UTF-8 ({e.reason} at byte {e.start})") from e
+    try:
+        compile(text, rel, "exec", ast.PyCF_ONLY_AST)  # Python's own message and line
+        tree = cst.parse_module(text)
+    except SyntaxError as e:
+        raise TargetError(f"{rel}:{e.lineno}: syntax error ({e.msg}), skipped") from e
+    except cst.ParserSyntaxError as e:
+        raise TargetError(f"{rel}:{e.raw_line}: syntax error, skipped") from e
+    collector = _Collector(tree)
+    MetadataWrapper(tree, unsafe_skip_copy=True).visit(collector)
+    module, import_root = module_name(root.resolve(), file)
+    if coverage is None:
+        coverage = _nothing_covered(file)
+    missing = coverage.missing()
+    missing_arcs: list[Arc] = list(coverage.missing_branches)
+    if changed is not None:
+        missing = [n for n in missing if n in changed]
+        missing_arcs = [a for a in missing_arcs if a[0] in changed]
+    for function in collector.functions:
+        function.literals = list(dict.fromkeys(function.literals + collector.module_literals))[:80]
+    return ModuleTargets(
+        path=rel,
+        module=module,
+        import_root=import_root,
+        statements=coverage.statements,
+        covered_lines=coverage.executed,
+        missing_lines=missing,
+        branches=sorted(set(coverage.executed_branches) | set(coverage.missing_branches)),
+        covered_branches=coverage.executed_branches,
+        missing_branches=missing_arcs,
+        functions=collector.functions,
+        classes=collector.classes,
+    )
+
+
+def _nothing_covered(file: Path) -> FileCoverage:
+    """A file the suite never imported: coverage.py's own analysis of it, all missing."""
+    import json
+    import tempfile
+
+    import coverage as coveragepy
+
+    with tempfile.TemporaryDirectory(prefix="aiap-cov-") as tmp:
+        cov = coveragepy.Coverage(
+            data_file=str(Path(tmp) / ".coverage"), branch=True, config_file=False
+        )
+        cov.get_data()  # an empty branch-mode data set
+        out = Path(tmp) / "c.json"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no data collected": none was meant to be
+            cov.json_report(morfs=[str(file)], outfile=str(out), ignore_errors=True)
+        entry = next(iter(json.loads(out.read_text())["files"].values()))
+    return FileCoverage(
+        statements=sorted(entry["missing_lines"]),
+        executed=[],
+        missing_branches=[tuple(a) for a in entry.get("missing_branches", [])],
+    )

@@ -1,0 +1,1 @@
+"""geo: part of aiap's test-generation corpus."""

@@ -1,0 +1,1 @@
+"""ledger: part of aiap's test-generation corpus."""

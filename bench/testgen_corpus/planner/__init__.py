@@ -1,0 +1,1 @@
+"""planner: part of aiap's test-generation corpus."""

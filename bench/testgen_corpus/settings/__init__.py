@@ -1,0 +1,1 @@
+"""settings: part of aiap's test-generation corpus."""

@@ -1,0 +1,1 @@
+"""textkit: part of aiap's test-generation corpus."""

@@ -1,0 +1,172 @@
+"""Seeding and targets: where argument values and goals come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agents.testgen.coverage_data import FileCoverage
+from agents.testgen.inputs import Seeder
+from agents.testgen.models import FunctionTarget, ModuleTargets
+from agents.testgen.search import drivers
+from agents.testgen.targets import analyse, module_name
+from tests.conftest import write_project
+
+MODULE = '''\
+"""Docstrings are not seeds."""
+from dataclasses import dataclass
+from typing import Optional
+
+LIMIT = 250
+
+
+@dataclass
+class Box:
+    width: int
+    label: str = "box"
+
+
+def fits(box: Box, space: int) -> bool:
+    return box.width <= space
+
+
+def greet(name: str, times: int = 2, *, loud: Optional[bool] = None) -> str:
+    if name == "admin":
+        return "hi boss"
+    return name * times
+
+
+def _helper(x):
+    return x
+'''
+
+
+def targets_of(tmp_path: Path, covered: list[int] | None = None) -> ModuleTargets:
+    project = write_project(tmp_path / "p", {"pkg/__init__.py": "", "pkg/mod.py": MODULE})
+    coverage = None
+    if covered is not None:
+        statements = [2, 3, 5, 8, 9, 10, 11, 14, 15, 18, 19, 20, 21, 24, 25]
+        coverage = FileCoverage(statements=statements, executed=covered)
+    return analyse(project, project / "pkg/mod.py", coverage)
+
+
+def function(targets: ModuleTargets, name: str) -> FunctionTarget:
+    return next(f for f in targets.functions if f.qualname == name)
+
+
+def test_values_come_from_the_type_hint(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    pools = Seeder(targets).arg_pools(function(targets, "greet"))
+    assert "''" in pools[0] and "'abc'" in pools[0]
+    assert "0" in pools[1] and "-1" in pools[1]
+    assert {"None", "True", "False"} <= set(pools[2])  # Optional[bool]
+
+
+def test_defaults_come_first(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    pools = Seeder(targets).arg_pools(function(targets, "greet"))
+    assert pools[1][0] == "2"
+    assert pools[2][0] == "None"
+
+
+def test_literals_of_the_function_and_module_are_seeds_but_docstrings_are_not(
+    tmp_path: Path,
+) -> None:
+    targets = targets_of(tmp_path)
+    pools = Seeder(targets).arg_pools(function(targets, "greet"))
+    assert "'admin'" in pools[0]
+    assert "250" in pools[1] and "251" in pools[1]  # LIMIT and one past it
+    assert all("Docstrings" not in v for pool in pools for v in pool)
+
+
+def test_classes_of_the_module_are_built_from_their_fields(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    pools = Seeder(targets).arg_pools(function(targets, "fits"))
+    assert pools[0][0] == "Box(0)"
+
+
+def test_carved_values_join_the_pools(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    seeder = Seeder(targets, carved={"greet": [["'carved'", "7", "None"]]})
+    assert "'carved'" in seeder.arg_pools(function(targets, "greet"))[0]
+    calls = seeder.carved_calls(function(targets, "greet"))
+    assert calls[0].args == ["'carved'", "7", "loud=None"]
+
+
+def test_the_plainest_call_leaves_defaults_out_and_names_keyword_only(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    candidate = Seeder(targets).first(function(targets, "greet"))
+    assert candidate.args == ["''"]
+
+
+def test_the_same_seed_draws_the_same_calls(tmp_path: Path) -> None:
+    targets = targets_of(tmp_path)
+    greet = function(targets, "greet")
+    one, two = Seeder(targets, seed=5), Seeder(targets, seed=5)
+    assert [one.random(greet) for _ in range(20)] == [two.random(greet) for _ in range(20)]
+
+
+def test_goals_in_private_helpers_bring_in_the_public_functions(tmp_path: Path) -> None:
+    # Everything covered but _helper's body.
+    covered = [2, 3, 5, 8, 9, 10, 11, 14, 15, 18, 19, 20, 21, 24]
+    targets = targets_of(tmp_path, covered)
+    assert targets.missing_lines == [25]
+    assert {f.qualname for f in drivers(targets)} >= {"fits", "greet"}
+
+
+def test_only_functions_holding_goals_are_searched(tmp_path: Path) -> None:
+    covered = [2, 3, 5, 8, 9, 10, 11, 14, 15, 18, 19, 21, 24, 25]
+    targets = targets_of(tmp_path, covered)
+    assert [f.qualname for f in drivers(targets)] == ["greet"]
+
+
+def test_module_names_follow_packages_and_src_layouts(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "r",
+        {"src/app/__init__.py": "", "src/app/core.py": "", "flat.py": "", "app2/x.py": ""},
+    )
+    assert module_name(root, root / "src/app/core.py") == ("app.core", "src")
+    assert module_name(root, root / "flat.py") == ("flat", "")
+    assert module_name(root, root / "app2/x.py") == ("x", "app2")
+
+
+def test_strings_matching_the_modules_regular_expressions_are_seeds(tmp_path: Path) -> None:
+    source = (
+        "import re\n"
+        "DATE = re.compile(r'(?P<y>\\d{4})-(?P<m>[01]\\d)-(?P<d>[0-3]\\d)$')\n\n\n"
+        "def parse(text):\n"
+        "    match = DATE.match(text)\n"
+        "    if not match:\n"
+        "        raise ValueError(text)\n"
+        "    return int(match['y'])\n"
+    )
+    project = write_project(tmp_path / "p", {"dates.py": source})
+    targets = analyse(project, project / "dates.py", None)
+    pool = Seeder(targets).arg_pools(function(targets, "parse"))[0]
+    dates = [v for v in pool if v.count("-") == 2 and len(v) == len("'2024-01-02'")]
+    assert dates, pool
+
+
+def test_regex_samples_match_their_pattern() -> None:
+    import re
+
+    from agents.testgen.patterns import samples
+
+    pattern = r"^[+-]?P(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+S)?)?$|^x(a|b)\1$"
+    found = samples(pattern, count=8)
+    assert len(found) >= 4
+    assert all(re.match(pattern, s) for s in found)
+
+
+def test_special_methods_are_called_the_way_code_calls_them() -> None:
+    from agents.testgen.models import Candidate
+    from agents.testgen.render import call_source
+
+    def call(name: str, *args: str) -> str:
+        candidate = Candidate(function=f"Version.{name}", init_args=["1"], args=list(args))
+        return call_source(candidate, receiver="obj")
+
+    assert call("__lt__", "Version(2)") == "obj < Version(2)"
+    assert call("__getitem__", "0") == "obj[0]"
+    assert call("__contains__", "'a'") == "'a' in obj"
+    assert call("__len__") == "len(obj)"
+    assert call("bump", "'minor'") == "obj.bump('minor')"
