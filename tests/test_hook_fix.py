@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import sysconfig
 import time
 from pathlib import Path
@@ -237,11 +238,26 @@ def test_imports_failing_in_the_project_interpreter_get_a_clear_message(git_repo
     assert snapshot(repo) == before
 
 
-def test_gen_tests_says_it_is_not_available_and_passes(git_repo: Path) -> None:
+def test_gen_tests_writes_a_test_for_a_staged_function_no_test_covers(git_repo: Path) -> None:
     repo = _installed(git_repo)
+    (repo / "shop" / "labels.py").write_text(
+        "def shelf_label(name: str, price: float) -> str:\n"
+        "    if price <= 0:\n"
+        "        return f'{name}: free'\n"
+        "    return f'{name}: {price:.2f} EUR'\n"
+    )
+    git(repo, "add", "shop/labels.py")
     result = pre_commit(
         repo, "run", "aiap-gen-tests", "--verbose", "--hook-stage", "manual",
-        "--files", "shop/pricing.py",
+        "--files", "shop/labels.py",
     )  # fmt: skip
-    assert result.returncode == 0, result.stdout
-    assert "test generation is not available in this version of aiap" in result.stdout
+    assert result.returncode == 1, result.stdout  # it wrote a file: stage it
+    written = re.search(r"aiap-gen-tests: wrote (\S+);", result.stdout)
+    assert written, result.stdout
+    generated = repo / written.group(1)
+    assert "shelf_label" in generated.read_text()
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(generated)],
+        cwd=repo, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout
