@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,6 +28,19 @@ def lane_count(workers: int | None = None) -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS has no affinity call
         return max(1, os.cpu_count() or 1)
+
+
+def _main_thread_takes_signals() -> None:
+    """In a lane thread: leave SIGINT to the main thread. Delivered to a lane thread, Ctrl-C
+    would only be noticed once the main thread's wait ended: after the search, too late."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _executor(count: int, name: str) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(
+        max_workers=count, thread_name_prefix=name, initializer=_main_thread_takes_signals
+    )
 
 
 @dataclass
@@ -63,7 +77,7 @@ def open_lanes(
     try:
         workspaces.extend(primary.clone() for _ in range(count - 1))
         invocations = [invocation_for(ws) for ws in workspaces]
-        with ThreadPoolExecutor(max_workers=count) as starter:
+        with _executor(count, "aiap-start") as starter:
             runners = list(starter.map(_start, workspaces, invocations, [preload] * count))
         yield [
             Lane(ws, inv, runner.run if isinstance(runner, ForkServer) else runner)
@@ -85,9 +99,7 @@ class ValidatorPool:
         self._free: queue.SimpleQueue[Validator] = queue.SimpleQueue()
         for validator in self.validators:
             self._free.put(validator)
-        self._executor = ThreadPoolExecutor(
-            max_workers=len(self.validators), thread_name_prefix="aiap-lane"
-        )
+        self._executor = _executor(len(self.validators), "aiap-lane")
 
     @property
     def size(self) -> int:

@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -295,7 +296,7 @@ class _Search:
 
     def _settle(self) -> None:
         patch, future = self.inflight.popleft()
-        verdict = future.result()
+        verdict = _wait(future)
         self.tried.append(patch)
         self.state.candidates_timed_out += verdict.timed_out
         if verdict.plausible:
@@ -307,6 +308,15 @@ class _Search:
             if verdict.targets_fixed:
                 self.partial.append(patch)
             self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
+
+
+def _wait(future: Future[Verdict]) -> Verdict:
+    # Short waits: the main thread looks at pending signals (Ctrl-C) between them.
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except FutureTimeout:  # not the builtin before Python 3.11
+            continue
 
 
 def _search(
