@@ -7,6 +7,7 @@ never ends up in the user's commits, and everything in it is created on first wr
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -29,7 +30,9 @@ This directory holds what aiap keeps from run to run:
   (`undo/done/`: records already undone);
 - `last-run.json`: the story of the last repair run;
 - `llm-cache.sqlite3`: answers of the LLM engine, so the same question is not paid twice;
-- `audit.jsonl`: one line per LLM call and per patch shown or applied.
+- `audit.jsonl`: one line per LLM call and per patch shown or applied;
+- `coverage-map.json`: which test files ran each source file in the last repair run
+  (the `aiap-fix` pre-commit hook picks the tests to run from it).
 
 **Do not** commit this to version control (its `.gitignore` keeps git away).
 Deleting it loses nothing but the undo records.
@@ -105,6 +108,30 @@ class AiapDir:
     @property
     def audit_file(self) -> Path:
         return self.path / "audit.jsonl"
+
+    @property
+    def coverage_map_file(self) -> Path:
+        return self.path / "coverage-map.json"
+
+    def write_coverage_map(self, covered_by: dict[str, list[str]]) -> Path:
+        """Save which test files ran each source file (paths relative to the root)."""
+        self.ensure()
+        data = json.dumps(covered_by, indent=1, sort_keys=True).encode("utf-8")
+        write_atomic(self.coverage_map_file, data)
+        return self.coverage_map_file
+
+    def read_coverage_map(self) -> dict[str, list[str]] | None:
+        """The saved map, or None when there is none or it is not the shape written above."""
+        try:
+            data = json.loads(self.coverage_map_file.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or not all(
+            isinstance(tests, list) and all(isinstance(t, str) for t in tests)
+            for tests in data.values()
+        ):
+            return None
+        return data
 
     def append_audit(self, line: str) -> None:
         """Add one JSON line to ``audit.jsonl``; a single write, so lines never interleave."""

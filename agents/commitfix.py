@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def fix_commit(
         report.lint = lint_fix(root, python_files, fix=options.ruff_fix, fmt=options.ruff_format)
     if not options.tests or not python_files:
         return report
-    selection = select_tests(root, python_files)
+    selection = select_tests(root, python_files, coverage_map=AiapDir(root).read_coverage_map())
     report.selection = selection
     if not selection.tests:
         say("no test exercises the staged files")
@@ -141,7 +142,10 @@ def fix_commit(
         report.error = True
         return report
     report.python = python
-    say(f"{len(selection.tests)} test file(s) to run, with {python.path} ({python.source})")
+    how = Counter(selection.tests.values())
+    chosen = ", ".join(f"{count} by {method}" for method, count in sorted(how.items()))
+    count = len(selection.tests)
+    say(f"{count} test file(s) to run ({chosen}), with {python.path} ({python.source})")
     tests = list(selection.tests)
     result = _run_selected(root, tests, python, options.test_timeout)
     problem = _cannot_run(result, python, options.test_timeout, root)

@@ -135,3 +135,6 @@ class RunState(BaseModel):
     seconds: float = 0.0
     messages: list[str] = Field(default_factory=list)  # what the user must read
     llm_usage: LLMUsage | None = None  # set when the LLM engine ran
+    # Source file -> test files that ran it, from the reproduction run's per-test coverage;
+    # kept as .aiap/coverage-map.json for the pre-commit hook's test selection, not in the story.
+    covered_by: dict[str, list[str]] = Field(default_factory=dict, exclude=True)

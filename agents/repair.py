@@ -427,6 +427,7 @@ def _repair_in(
             )
             return
         coverage = read_line_coverage(coverage_file, ws.root) if coverage_file.exists() else {}
+    state.covered_by = covered_by(coverage)
     failed_now = baseline.failed()
     targets = [n for n in job.failing if n in failed_now]
     if not targets:
@@ -511,6 +512,18 @@ def _repair_groups(
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 _TIMEOUT = re.compile(r"\bTimeout\b")
+
+
+def covered_by(coverage: dict[str, dict[int, set[str]]]) -> dict[str, list[str]]:
+    """Source file -> the test files whose tests ran at least one of its lines."""
+    result: dict[str, list[str]] = {}
+    for path, lines in coverage.items():
+        if is_test_file(path):
+            continue
+        tests = {ctx.split("::")[0] for ctxs in lines.values() for ctx in ctxs}
+        if tests:
+            result[path] = sorted(tests)
+    return result
 
 
 def _repairable(failures: list[Failure], state: RunState) -> list[Failure]:

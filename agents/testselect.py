@@ -1,8 +1,10 @@
 """Which test files exercise a set of changed source files.
 
-From the import graph: a test file exercises the project modules it imports, directly or through
-other project modules, and those the ``conftest.py`` files above it import. A changed file no
-test reaches that way is matched by name (``shop/pricing.py`` -> ``test_pricing.py`` or
+First from the per-test coverage map of the last repair run (``.aiap/coverage-map.json``), for
+the files it knows: the test files whose tests ran their lines. Then from the import graph: a
+test file exercises the project modules it imports, directly or through other project modules,
+and those the ``conftest.py`` files above it import. A changed file no test reaches that way is
+matched by name (``shop/pricing.py`` -> ``test_pricing.py`` or
 ``pricing_test.py``). Imports are read with the standard library's parser: it only has to list
 names, and it is several times faster than a concrete syntax tree.
 """
@@ -19,7 +21,7 @@ from pydantic import BaseModel
 from agents.localize import is_test_file
 from agents.workspace import project_files
 
-Method = Literal["changed test file", "import graph", "module name"]
+Method = Literal["changed test file", "coverage map", "import graph", "module name"]
 
 
 class TestSelection(BaseModel):
@@ -86,15 +88,31 @@ def _read(root: Path, rel: str) -> bytes:
 
 
 def select_tests(
-    root: Path, changed: Sequence[str], files: Iterable[str] | None = None
+    root: Path,
+    changed: Sequence[str],
+    files: Iterable[str] | None = None,
+    coverage_map: dict[str, list[str]] | None = None,
 ) -> TestSelection:
     """Test files that exercise ``changed`` (paths relative to ``root``).
 
     ``files`` are the project's files (relative); by default git's tracked and untracked ones.
+    ``coverage_map`` (source file -> test files that ran it) is trusted for the files it names;
+    the others go through the import graph, then the module name.
     """
     all_files = list(files) if files is not None else project_files(root)[0]
     python_files = [f for f in all_files if f.endswith(".py")]
     tests = [f for f in python_files if is_test_file(f) and PurePosixPath(f).name != "conftest.py"]
+    selection = TestSelection()
+    mapped: set[str] = set()
+    existing = set(tests)
+    for rel in changed:
+        # A test file since deleted or renamed is dropped; if none is left, other ways decide.
+        covering = [t for t in (coverage_map or {}).get(rel, []) if t in existing]
+        if covering and not is_test_file(rel):
+            mapped.add(rel)
+            for test in covering:
+                selection.tests.setdefault(test, "coverage map")
+    changed = [rel for rel in changed if rel not in mapped]
     by_module: dict[str, str] = {}
     for rel in python_files:
         for name in module_names(rel):
@@ -107,7 +125,6 @@ def select_tests(
             imports[rel] = {by_module[n] for n in names if n in by_module} - {rel}
         return imports[rel]
 
-    selection = TestSelection()
     changed_set = set(changed)
     for rel in changed:
         if rel in tests:

@@ -190,6 +190,8 @@ class RepairSession:
             tr.write_line(f"aiap: saved {path.relative_to(root)}")
         try:
             store.write_state(state)
+            if state.covered_by:
+                store.write_coverage_map(state.covered_by)
         except OSError:
             pass
         if self.config.getoption("aiap_apply"):
