@@ -121,6 +121,18 @@ class LLMUsage(BaseModel):
     cost_usd: float = 0.0
     cost_known: bool = True  # False when litellm has no price for the model
 
+    def describe(self) -> str:
+        """What was spent, in one line of a summary."""
+        cached = f" ({self.cached} from the cache)" if self.cached else ""
+        tokens = self.prompt_tokens + self.completion_tokens
+        cost = (
+            f"${self.cost_usd:.4f}" if self.cost_known else "cost unknown (no price for the model)"
+        )
+        return (
+            f"llm: {self.calls} call(s){cached}, {tokens} tokens "
+            f"({self.prompt_tokens} in, {self.completion_tokens} out), {cost}"
+        )
+
 
 class RunState(BaseModel):
     """The whole story of one repair run: written under .aiap/ and read back by the doors."""

@@ -13,7 +13,7 @@ import pytest
 
 if TYPE_CHECKING:
     from agents.aiapdir import AiapDir
-    from agents.models import LLMUsage, RunState
+    from agents.models import RunState
     from agents.repair import RepairJob
 
 # Options whose meaning is wrong in aiap's own runs: ours, output files, process fan-out,
@@ -52,17 +52,6 @@ def strip_options(args: list[str], positional: set[str]) -> tuple[list[str], lis
         else:
             kept.append(arg)
     return kept, found
-
-
-def describe_usage(usage: LLMUsage) -> str:
-    """The LLM engine's spending in one line of the summary."""
-    cached = f" ({usage.cached} from the cache)" if usage.cached else ""
-    tokens = usage.prompt_tokens + usage.completion_tokens
-    cost = f"${usage.cost_usd:.4f}" if usage.cost_known else "cost unknown (no price for the model)"
-    return (
-        f"llm: {usage.calls} call(s){cached}, {tokens} tokens "
-        f"({usage.prompt_tokens} in, {usage.completion_tokens} out), {cost}"
-    )
 
 
 class RepairSession:
@@ -181,7 +170,7 @@ class RepairSession:
                 tr.write_line(f"    {loc.path}:{loc.start_line}  (score {loc.score:.2f})")
         tr.write_line(f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s")
         if state.llm_usage is not None:
-            tr.write_line(f"aiap: {describe_usage(state.llm_usage)}")
+            tr.write_line(f"aiap: {state.llm_usage.describe()}")
         if state.candidates_timed_out:
             tr.write_line(
                 f"aiap: {state.candidates_timed_out} candidate(s) timed out and were killed"

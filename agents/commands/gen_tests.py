@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from agents.testgen.llm import ModelComplete
     from agents.testgen.models import GenerationReport
 
 
@@ -49,6 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="search time for all modules together (default: 60)",
     )
     parser.add_argument("--engine", choices=("auto", "offline", "llm"), default="auto")
+    parser.add_argument(
+        "--model",
+        help="litellm model name for the LLM generator (default: [tool.aiap] model, AIAP_MODEL)",
+    )
+    parser.add_argument("--api-base", metavar="URL", help="base URL of the model's server")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="ask the model again instead of using its cache"
+    )
     parser.add_argument("--seed", type=int, default=0, help="the search's random seed")
     parser.add_argument(
         "--check",
@@ -86,6 +96,11 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from agents.testgen.targets import TargetError
 
     root = (args.root or Path.cwd()).resolve()
+    try:
+        complete = _model(args, root)
+    except ValueError as e:
+        print(f"aiap: {e}", file=sys.stderr)
+        return 2
     options = GenOptions(
         root=root,
         paths=args.paths,
@@ -100,12 +115,20 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
         command=_command(argv),
     )
     try:
-        report = generate(options, progress=lambda m: print(f"aiap: {m}", file=sys.stderr))
+        report = generate(
+            options, progress=lambda m: print(f"aiap: {m}", file=sys.stderr), complete=complete
+        )
     except (GenerationError, TargetError) as e:
         print(f"aiap: {e}", file=sys.stderr)
         return 2
     for message in report.messages:
         print(f"aiap: {message}", file=sys.stderr)
+    if complete is not None:
+        for note in complete.notes():
+            if note not in report.messages:
+                print(f"aiap: {note}", file=sys.stderr)
+        if complete.usage.calls:
+            print(f"aiap: {complete.usage.describe()}", file=sys.stderr)
     print(table(report))
     if args.json is not None:
         args.json.write_text(report.model_dump_json(indent=2), encoding="utf-8")
@@ -119,6 +142,38 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
             )
             return 1
     return 0
+
+
+def _model(args: argparse.Namespace, root: Path) -> ModelComplete | None:
+    """The LLM generator's model when one is configured and wanted; ValueError says what is
+    missing when ``--engine llm`` cannot have one. ``auto`` without a model stays offline."""
+    if args.engine == "offline":
+        return None
+    from agents.config import ConfigError, load_config
+
+    overrides = {"model": args.model, "api_base": args.api_base}
+    if args.no_cache:
+        overrides["cache"] = False
+    try:
+        config = load_config(root, overrides=overrides)
+    except ConfigError as e:
+        raise ValueError(str(e)) from None
+    if config.model is None:
+        if args.engine == "llm":
+            raise ValueError(
+                "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL or --model"
+            )
+        return None
+    from agents.llm.provider import litellm_installed
+
+    if not litellm_installed():
+        if args.engine == "llm":
+            raise ValueError("the LLM generator needs litellm: pip install 'aiap[llm]'")
+        return None
+    from agents.testgen.llm import ModelComplete
+
+    # The model's share of the time: the whole budget, as the offline search keeps to its own.
+    return ModelComplete(config, root, time.monotonic() + args.time_budget + config.llm_timeout)
 
 
 def table(report: GenerationReport) -> str:

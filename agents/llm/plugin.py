@@ -8,7 +8,6 @@ tokens, cost and seconds. Everything sent passes through the secret masker first
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -17,21 +16,19 @@ from string import Template
 
 import libcst as cst
 
-from agents.aiapdir import AiapDir
 from agents.audit import AuditRecord
 from agents.config import AiapConfig
 from agents.edits import edits_between, unified_diff
 from agents.hookspecs import RepairRequest, hookimpl
-from agents.llm.cache import AnswerCache, cache_key
+from agents.llm.chat import ModelChat, answered
 from agents.llm.context import build_context, failure_report
-from agents.llm.provider import Answer, Message, Provider, ProviderError
+from agents.llm.provider import Message, ProviderError
 from agents.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
-from agents.llm.secrets import Masker, has_placeholder
+from agents.llm.secrets import has_placeholder
 from agents.localize import is_test_file
-from agents.models import CodePatch, LLMUsage, RunState, sha256_bytes
+from agents.models import CodePatch, RunState, sha256_bytes
 from agents.validate import Verdict
 
-ANSWER_TOKENS = 4096  # the longest answer asked for: edits, not essays
 FEEDBACK_CHARS = 3000  # of a failing run's output, sent back in the next round
 
 
@@ -46,17 +43,8 @@ class LLMEngine:
         assert config.model is not None
         self.config = config
         self.model = config.model
-        self.store = AiapDir(project_root)
-        self.provider = Provider(
-            config.model,
-            config.api_base,
-            timeout=config.llm_timeout,
-            stream=config.llm_stream,
-        )
-        self.cache = AnswerCache(self.store.cache_file) if config.cache else None
-        self.masker = Masker.for_project([project_root], os.environ)
-        self.deadline = time.monotonic() + config.budget
-        self.usage = LLMUsage()
+        self.chat = ModelChat(config, project_root, time.monotonic() + config.budget)
+        self.masker = self.chat.masker
         self.messages: list[str] = []
         self.stopped = False  # a final provider error or a spent budget: no more requests
         self._rejection: str | None = None
@@ -78,11 +66,12 @@ class LLMEngine:
 
     @hookimpl
     def aiap_search_finished(self, state: RunState) -> None:
+        self.messages.extend(self.chat.notes)
         state.messages.extend(self.messages)
-        if self.usage.calls or self.messages:
-            state.llm_usage = self.usage
-        if self.cache is not None and self.cache.error:
-            state.messages.append(self.cache.error)
+        if self.chat.usage.calls or self.messages:
+            state.llm_usage = self.chat.usage
+        if self.chat.cache is not None and self.chat.cache.error:
+            state.messages.append(self.chat.cache.error)
 
     # -- the rounds ----------------------------------------------------------------------------
 
@@ -102,7 +91,7 @@ class LLMEngine:
         reason = ""
         messages = base
         for round_no in range(1, self.config.llm_rounds + 1):
-            spent = self._budget_spent()
+            spent = self.chat.budget_spent()
             if spent:
                 self.stopped = True
                 self.messages.append(f"llm: stopped: {spent}")
@@ -139,7 +128,7 @@ class LLMEngine:
         record = AuditRecord(event="llm_call", engine=self.name, model=self.model)
         record.files_sent = files
         try:
-            answer = self._ask(messages)
+            answer = self.chat.ask(messages)
         except ProviderError as e:
             self.stopped = True
             self.messages.append(f"llm: {e}")
@@ -148,15 +137,7 @@ class LLMEngine:
         except AnswerError as e:
             self._audit(record.model_copy(update={"outcome": f"refused: {e}"}))
             return "", str(e), None
-        record = record.model_copy(
-            update={
-                "cached": answer.cached,
-                "prompt_tokens": answer.prompt_tokens,
-                "completion_tokens": answer.completion_tokens,
-                "cost_usd": answer.cost_usd,
-                "attempts": 0 if answer.cached else answer.attempts,
-            }
-        )
+        record = answered(record, answer)
         try:
             patch = self._patch(answer.text, request, round_no)
         except AnswerError as e:
@@ -166,51 +147,8 @@ class LLMEngine:
         self._audit(record.model_copy(update={"outcome": "patch proposed", "patch_sha256": digest}))
         return answer.text, "", patch
 
-    def _budget_spent(self) -> str:
-        usage = self.usage
-        tokens = usage.prompt_tokens + usage.completion_tokens
-        if tokens >= self.config.llm_max_tokens:
-            return f"token budget used up ({tokens} of {self.config.llm_max_tokens})"
-        if usage.cost_usd >= self.config.llm_max_cost:
-            return f"cost budget used up (${usage.cost_usd:.4f} of ${self.config.llm_max_cost})"
-        if time.monotonic() >= self.deadline:
-            return "time budget used up"
-        return ""
-
-    def _ask(self, messages: list[Message]) -> Answer:
-        key = cache_key(self.model, messages, {"max_tokens": ANSWER_TOKENS, "temperature": 0})
-        answer = self.cache.get(key) if self.cache is not None else None
-        if answer is None:
-            answer = self.provider.complete(
-                messages, max_tokens=ANSWER_TOKENS, deadline=self.deadline
-            )
-            self._count(answer)
-            if self.cache is not None:
-                self.cache.put(key, self.model, answer)
-        else:
-            self._count(answer)
-        return answer
-
-    def _count(self, answer: Answer) -> None:
-        usage = self.usage
-        usage.calls += 1
-        if answer.cached:
-            usage.cached += 1
-            return  # nothing was sent, nothing spent
-        usage.prompt_tokens += answer.prompt_tokens
-        usage.completion_tokens += answer.completion_tokens
-        if answer.cost_usd is None:
-            usage.cost_known = False
-        else:
-            usage.cost_usd += answer.cost_usd
-
     def _audit(self, record: AuditRecord) -> None:
-        try:
-            self.store.append_audit(record.model_dump_json())
-        except OSError as e:
-            note = f"llm: could not write {self.store.audit_file.name} ({e})"
-            if note not in self.messages:
-                self.messages.append(note)
+        self.chat.audit(record)
 
     # -- answers into patches ------------------------------------------------------------------
 

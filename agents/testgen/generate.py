@@ -64,8 +64,7 @@ def generate(
     root = options.root.resolve()
     if options.engine == "llm" and complete is None:
         raise GenerationError(
-            "the LLM test generator is not wired to a model in this version; "
-            "use --engine offline (or auto)"
+            "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL or --model"
         )
     out = options.out if options.out.is_absolute() else root / options.out
     if not out.resolve().is_relative_to(root):
@@ -220,7 +219,7 @@ class _Run:
         imports, tests, problems = llm.llm_tests(
             targets, source, functions, complete, llm.example_test(self.root)
         )
-        self.report.messages.extend(problems)
+        self.report.messages.extend(p for p in problems if p not in self.report.messages)
         if tests:
             head = header(self.options.command)
             kept = self.filter(targets, tests, llm.file_source(head, imports, tests), "_llm", row)

@@ -1,8 +1,9 @@
 """The LLM test generator: the function, its uncovered lines and a style example go to a model;
 the answer is a test file, split into tests that then face the same filters as offline ones.
 
-The model is reached through a ``complete(messages) -> str`` callable, so this module needs no
-provider library; the LLM engine supplies it.
+The model is reached through a ``complete(messages) -> str`` callable; ``ModelComplete`` is the
+one built from the configured model, through the LLM engine's chat layer (secrets masked, answers
+cached, budget and audit), imported only when a model is configured.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ import re
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agents.testgen.models import FunctionTarget, GeneratedTest, ModuleTargets
+
+if TYPE_CHECKING:
+    from agents.config import AiapConfig
+    from agents.models import LLMUsage
 
 Complete = Callable[[list[dict[str, str]]], str]
 
@@ -22,6 +28,61 @@ _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.S)
 
 class LLMAnswerError(ValueError):
     """The model's answer is not a usable test file; the message says why."""
+
+
+class ModelUnavailable(Exception):
+    """The model cannot be asked (any more): a final provider error or a spent budget."""
+
+
+class ModelComplete:
+    """``complete(messages)`` through the configured model; one budget for the whole run."""
+
+    def __init__(self, config: AiapConfig, root: Path, deadline: float) -> None:
+        from agents.llm.chat import ModelChat
+
+        self.chat = ModelChat(config, root, deadline)
+        self.stopped = ""  # why no more requests go out
+
+    @property
+    def usage(self) -> LLMUsage:
+        return self.chat.usage
+
+    def notes(self) -> list[str]:
+        """What the user should read about the model's side of the run."""
+        cache = self.chat.cache
+        notes = [*self.chat.notes, *([self.stopped] if self.stopped else [])]
+        return [*notes, cache.error] if cache is not None and cache.error else notes
+
+    def __call__(self, messages: list[dict[str, str]]) -> str:
+        from agents.audit import AuditRecord
+        from agents.llm.chat import answered
+        from agents.llm.provider import ProviderError
+        from agents.llm.searchreplace import AnswerError
+        from agents.llm.secrets import has_placeholder
+
+        spent = self.chat.budget_spent()
+        if spent and not self.stopped:
+            self.stopped = f"llm: stopped: {spent}"
+        if self.stopped:
+            raise ModelUnavailable(self.stopped)
+        masked = [{**m, "content": self.chat.masker.mask(m["content"])} for m in messages]
+        record = AuditRecord(event="llm_call", engine="gen-tests", model=self.chat.model)
+        try:
+            answer = self.chat.ask(masked)
+        except ProviderError as e:
+            self.stopped = f"llm: {e}"
+            self.chat.audit(record.model_copy(update={"outcome": f"error: {e}"}))
+            raise ModelUnavailable(self.stopped) from None
+        except AnswerError as e:
+            self.chat.audit(record.model_copy(update={"outcome": f"refused: {e}"}))
+            raise LLMAnswerError(str(e)) from None
+        record = answered(record, answer)
+        if has_placeholder(answer.text):
+            reason = "the answer writes a masked secret placeholder into a test; refused"
+            self.chat.audit(record.model_copy(update={"outcome": f"refused: {reason}"}))
+            raise LLMAnswerError(reason)
+        self.chat.audit(record.model_copy(update={"outcome": "tests proposed"}))
+        return answer.text
 
 
 def template() -> str:
@@ -116,6 +177,9 @@ def llm_tests(
         except LLMAnswerError as e:
             problems.append(f"{targets.path}: {function.qualname}: {e}")
             continue
+        except ModelUnavailable as e:
+            problems.append(str(e))
+            break
         imports.extend(i for i in found_imports if i not in imports)
         for test in found:
             name, n = test.name, 2
