@@ -181,3 +181,19 @@ def test_identity_edits_are_not_offered() -> None:
     offered = sources("n = days + 1\n", 1)
     assert "n = days\n" in offered  # the offset dropped, the honest way
     assert "n = days * 1\n" not in offered and "n = days + 0\n" not in offered
+    assert "n = days % 1\n" not in offered  # 0 for integers: a deletion all the same
+
+
+def test_a_swapped_operator_keeps_the_grouping_of_its_operands() -> None:
+    offered = sources("n = a - b + c\n", 1)
+    assert "n = (a - b) * c\n" in offered  # `+` -> `*` on `(a - b) + c`
+    assert "n = a - b * c\n" not in offered  # which Python would read as a - (b * c)
+
+
+def test_swapped_operands_keep_their_grouping() -> None:
+    assert "n = c - (a - b)\n" in sources("n = a - b - c\n", 1)
+
+
+def test_the_nearest_arithmetic_operator_is_offered_first() -> None:
+    offered = [s for s in sources("i = int(v % w)\n", 1) if "%" not in s]
+    assert offered[:2] == ["i = int(v // w)\n", "i = int(v / w)\n"]

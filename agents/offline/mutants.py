@@ -64,7 +64,17 @@ class Mutant(BaseModel):
     new_source: str
 
 
-_ARITH = [cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power]
+# Each arithmetic operator's replacements, nearest first (the usual slips: `+`/`-`, `/`/`//`,
+# `%`/`//`): among equally small plausible patches the first offered wins.
+_ARITH_NEAR: dict[type, list[type]] = {
+    cst.Add: [cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power],
+    cst.Subtract: [cst.Add, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power],
+    cst.Multiply: [cst.Divide, cst.FloorDivide, cst.Power, cst.Add, cst.Subtract, cst.Modulo],
+    cst.Divide: [cst.FloorDivide, cst.Multiply, cst.Modulo, cst.Subtract, cst.Add, cst.Power],
+    cst.FloorDivide: [cst.Divide, cst.Modulo, cst.Multiply, cst.Subtract, cst.Add, cst.Power],
+    cst.Modulo: [cst.FloorDivide, cst.Divide, cst.Multiply, cst.Subtract, cst.Add, cst.Power],
+    cst.Power: [cst.Multiply, cst.Divide, cst.FloorDivide, cst.Add, cst.Subtract, cst.Modulo],
+}
 _BITS = [cst.LeftShift, cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor]
 _COMPARE = [cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal,
             cst.NotEqual]  # fmt: skip
@@ -101,6 +111,39 @@ def _offset(expr: cst.BaseExpression, op: cst.BaseBinaryOp, wrap: bool) -> cst.B
     return _paren(new) if wrap else new
 
 
+_PRECEDENCE: dict[type, int] = {
+    cst.BitOr: 1, cst.BitXor: 2, cst.BitAnd: 3, cst.LeftShift: 4, cst.RightShift: 4,
+    cst.Add: 5, cst.Subtract: 5, cst.Multiply: 6, cst.Divide: 6, cst.FloorDivide: 6,
+    cst.Modulo: 6, cst.MatrixMultiply: 6, cst.Power: 7,
+}  # fmt: skip
+
+
+def _regrouped(node: cst.BinaryOperation) -> cst.BinaryOperation:
+    """``node`` with parentheses where its operands would otherwise regroup.
+
+    Swapping ``+`` for ``%`` in ``(a - b) + 1`` must give ``(a - b) % 1``, not ``a - b % 1``
+    (which Python reads as ``a - (b % 1)``); swapping the operands of ``a - b - c`` must give
+    ``c - (a - b)``.
+    """
+    mine = _PRECEDENCE.get(type(node.operator), 0)
+    right_assoc = isinstance(node.operator, cst.Power)
+
+    def needs(operand: cst.BaseExpression, left: bool) -> bool:
+        if not isinstance(operand, cst.BinaryOperation) or operand.lpar:
+            return False
+        theirs = _PRECEDENCE.get(type(operand.operator), 0)
+        if left:
+            return theirs < mine or (right_assoc and theirs == mine)
+        return theirs < mine or (not right_assoc and theirs == mine)
+
+    changes: dict[str, cst.BaseExpression] = {}
+    if needs(node.left, left=True):
+        changes["left"] = _paren(node.left)
+    if needs(node.right, left=False):
+        changes["right"] = _paren(node.right)
+    return node.with_changes(**changes) if changes else node
+
+
 def _spaced_like(kind: Any, op: Any) -> Any:
     """An operator of another kind with the spacing of `op` (formatting is preserved)."""
     return kind(whitespace_before=op.whitespace_before, whitespace_after=op.whitespace_after)
@@ -112,7 +155,9 @@ def _identity(kind: type, node: cst.BinaryOperation) -> bool:
     def is_int(expr: cst.BaseExpression, value: str) -> bool:
         return isinstance(expr, cst.Integer) and expr.value == value
 
-    if kind in (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power) and is_int(node.right, "1"):
+    # `e % 1` is not `e`, but it is 0 for integers: a deletion in disguise all the same.
+    one_right = (cst.Multiply, cst.Divide, cst.FloorDivide, cst.Power, cst.Modulo)
+    if kind in one_right and is_int(node.right, "1"):
         return True
     if kind is cst.Power and is_int(node.left, "1"):
         return True
@@ -477,13 +522,13 @@ class _Collector(cst.CSTVisitor):
             neutral = {cst.Add: 0, cst.Subtract: 0, cst.Multiply: 1, cst.Divide: 1}
             if type(op) in neutral:
                 self.neutral[id(node.right)] = neutral[type(op)]
-        group = _ARITH if type(op) in _ARITH else _BITS if type(op) in _BITS else []
+        group = _ARITH_NEAR.get(type(op), _BITS if type(op) in _BITS else [])
         for kind in group:
             if kind is not type(op) and not _identity(kind, node):
-                new = node.with_changes(operator=_spaced_like(kind, op))
+                new = _regrouped(node.with_changes(operator=_spaced_like(kind, op)))
                 self._add(node, "binary_operator", new, _code(new))
         if isinstance(op, _NON_COMMUTATIVE):
-            new = node.with_changes(left=node.right, right=node.left)
+            new = _regrouped(node.with_changes(left=node.right, right=node.left))
             self._add(node, "argument_swap", new, _code(new))
         if isinstance(op, (cst.Add, cst.Subtract)) and isinstance(node.right, cst.Integer):
             left = (
