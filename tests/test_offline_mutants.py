@@ -197,3 +197,8 @@ def test_swapped_operands_keep_their_grouping() -> None:
 def test_the_nearest_arithmetic_operator_is_offered_first() -> None:
     offered = [s for s in sources("i = int(v % w)\n", 1) if "%" not in s]
     assert offered[:2] == ["i = int(v // w)\n", "i = int(v / w)\n"]
+
+
+def test_the_boundary_of_a_comparison_is_offered_first() -> None:
+    offered = [s for s in sources("ok = a > b\n", 1) if " b" in s and s.startswith("ok = a ")]
+    assert offered[:2] == ["ok = a >= b\n", "ok = a < b\n"]

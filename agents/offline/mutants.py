@@ -76,8 +76,14 @@ _ARITH_NEAR: dict[type, list[type]] = {
     cst.Power: [cst.Multiply, cst.Divide, cst.FloorDivide, cst.Add, cst.Subtract, cst.Modulo],
 }
 _BITS = [cst.LeftShift, cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor]
-_COMPARE = [cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal,
-            cst.NotEqual]  # fmt: skip
+# Nearest first: the boundary (`<` -> `<=`), then the direction, then (in)equality.
+_LT, _LE, _GT, _GE = cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual
+_EQ, _NE = cst.Equal, cst.NotEqual
+_COMPARE_NEAR: dict[type, list[type]] = {
+    _LT: [_LE, _GT, _NE, _GE, _EQ], _LE: [_LT, _GE, _EQ, _GT, _NE],
+    _GT: [_GE, _LT, _NE, _LE, _EQ], _GE: [_GT, _LE, _EQ, _LT, _NE],
+    _EQ: [_NE, _LE, _GE, _LT, _GT], _NE: [_EQ, _LT, _GT, _LE, _GE],
+}  # fmt: skip
 _AUG = [cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
         cst.FloorDivideAssign, cst.ModuloAssign]  # fmt: skip
 _NON_COMMUTATIVE = (cst.Subtract, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
@@ -492,8 +498,8 @@ class _Collector(cst.CSTVisitor):
         for i, target in enumerate(node.comparisons):
             op = target.operator
             swaps: list[cst.BaseCompOp] = []
-            if type(op) in _COMPARE:
-                swaps = [_spaced_like(k, op) for k in _COMPARE if k is not type(op)]
+            if type(op) in _COMPARE_NEAR:
+                swaps = [_spaced_like(k, op) for k in _COMPARE_NEAR[type(op)]]
             elif isinstance(op, cst.Is):
                 swaps = [cst.IsNot()]
             elif isinstance(op, cst.IsNot):
