@@ -47,6 +47,7 @@ def model(project: Path, server: OpenAIServer, **settings: object) -> ModelCompl
 
 @pytest.fixture
 def server(openai_server: OpenAIServer) -> OpenAIServer:
+    pytest.importorskip("litellm")  # the `llm` extra
     openai_server.answer(GOOD_ANSWER)
     return openai_server
 
