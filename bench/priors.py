@@ -44,6 +44,7 @@ BELIEF = {
     "argument_swap": 0.5,
     "return_value": 0.4,
     "variable_replacement": 0.45,
+    "operand_insertion": 0.3,
     "call_wrap": 0.3,
     "guard": 0.35,
     "statement_insertion": 0.35,

@@ -202,3 +202,16 @@ def test_the_nearest_arithmetic_operator_is_offered_first() -> None:
 def test_the_boundary_of_a_comparison_is_offered_first() -> None:
     offered = [s for s in sources("ok = a > b\n", 1) if " b" in s and s.startswith("ok = a ")]
     assert offered[:2] == ["ok = a >= b\n", "ok = a < b\n"]
+
+
+def test_operand_insertion_brings_in_a_name_of_the_function() -> None:
+    source = "def recent(calls, now, window):\n    return [t for t in calls if t > window]\n"
+    assert "    return [t for t in calls if t > now - window]\n" in "".join(sources(source, 2))
+
+
+def test_operand_insertion_brings_in_a_dataclass_field() -> None:
+    source = (
+        "@dataclass\nclass Item:\n    price: float\n    quantity: int\n\n"
+        "    def value(self):\n        return self.price\n"
+    )
+    assert any("return self.price * self.quantity" in s for s in sources(source, 7))

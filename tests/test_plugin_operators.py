@@ -67,6 +67,15 @@ CASES = {
         "def test_above():\n    assert clamp(15, 0, 10) == 10\n",
         "+        return high",
     ),
+    "operand_insertion": (
+        "class Line:\n    def __init__(self, price, quantity):\n        self.price = price\n"
+        "        self.quantity = quantity\n\n    def total(self):\n        return self.price\n",
+        "from mod import Line\n\n"
+        "def test_one():\n    assert Line(3, 1).total() == 3\n\n"
+        "def test_three():\n    assert Line(3, 4).total() == 12\n\n"
+        "def test_unit_price_kept():\n    assert Line(3, 4).price == 3\n",
+        "+        return self.price * self.quantity",
+    ),
     "call_replacement_method": (
         "def normalize_tag(tag):\n    return tag.rstrip().lower()\n",
         "from mod import normalize_tag\n\n"

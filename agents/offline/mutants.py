@@ -37,6 +37,7 @@ FAMILIES = (
     "argument_swap",
     "return_value",
     "variable_replacement",
+    "operand_insertion",
     "call_wrap",
     "guard",
     "statement_insertion",
@@ -50,6 +51,7 @@ _RANK = {name: i for i, name in enumerate(FAMILIES)}
 PRIORS: dict[str, float] = json.loads(Path(__file__).with_name("priors.json").read_text())
 MAX_WRAPS = 5  # one-argument callees tried per wrapped expression
 MAX_NAMES = 8  # replacement names tried per variable occurrence
+_NOT_OPERANDS = ("self", "cls", "True", "False", "None")
 
 
 def prior(operator: str) -> float:
@@ -301,6 +303,7 @@ class _Names(cst.CSTVisitor):
         self.all_statements: list[cst.SimpleStatementLine] = []
         self.function_stack: list[int] = []
         self.one_arg_callees: list[str] = []
+        self.self_attributes: list[str] = []  # `self.x = ...` anywhere in the module
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if len(node.body) != 1 or not _insertable(node.body[0]):
@@ -316,6 +319,15 @@ class _Names(cst.CSTVisitor):
             value = node.value
             if not isinstance(value, cst.Name) or value.value in ("None", "True", "False"):
                 self.returns.setdefault(self.function_stack[-1], []).append(value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        # Fields declared in the class body (dataclasses, attrs, typed classes) are attributes too.
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        if small.target.value not in self.self_attributes:
+                            self.self_attributes.append(small.target.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and len(node.args) == 1 and not node.args[0].keyword:
@@ -341,6 +353,12 @@ class _Names(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.STORE:
             (self.stack[-1] if self.stack else self.module).add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        stored = self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.STORE
+        if stored and isinstance(node.value, cst.Name) and node.value.value == "self":
+            if node.attr.value not in self.self_attributes:
+                self.self_attributes.append(node.attr.value)
 
 
 class _Collector(cst.CSTVisitor):
@@ -521,6 +539,7 @@ class _Collector(cst.CSTVisitor):
             self._add(node, "argument_swap", swapped, _code(swapped))
             for operand in (node.left, target.comparator):
                 self._offsets(operand, wrap=False)
+                self._operands(operand)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         op = node.operator
@@ -650,6 +669,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._wraps(node.value)
+        self._operands(node.value)
         if self.functions and isinstance(node.value, cst.Integer) and node.value.value == "0":
             # A running maximum or minimum seeded with 0 instead of an extreme or a first item.
             function = self.functions[-1]
@@ -673,6 +693,7 @@ class _Collector(cst.CSTVisitor):
             )
             self._add(node, "return_value", new, _code(new))
         self._offsets(value, wrap=False)
+        self._operands(value)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if any(
@@ -706,6 +727,40 @@ class _Collector(cst.CSTVisitor):
         for name in [n for n in self.names.one_arg_callees if n != callee][:MAX_WRAPS]:
             new = cst.Call(func=cst.Name(name), args=[cst.Arg(expr.with_changes(lpar=[], rpar=[]))])
             self._add(expr, "call_wrap", new, _code(new))
+
+    def _operands(self, expr: cst.BaseExpression) -> None:
+        """`self.price` -> `self.price * self.quantity`, `self.window` -> `now - self.window`:
+        an operand left out, taken from the function's names or the object's attributes."""
+        is_self = (
+            isinstance(expr, cst.Attribute)
+            and isinstance(expr.value, cst.Name)
+            and expr.value.value == "self"
+        )
+        if not self.scopes or not (is_self or isinstance(expr, cst.Name)):
+            return
+        own = _code(expr.with_changes(lpar=[], rpar=[]))
+        if own in _NOT_OPERANDS:
+            return
+        # The function's own names first, then the object's attributes (in methods).
+        others: list[cst.BaseExpression] = [
+            cst.Name(n) for n in self._scope().names if n != own and n not in _NOT_OPERANDS
+        ]
+        if "self" in self._scope().names:
+            others += [
+                cst.Attribute(value=cst.Name("self"), attr=cst.Name(a))
+                for a in self.names.self_attributes
+                if f"self.{a}" != own
+            ]
+        bare = expr.with_changes(lpar=[], rpar=[])
+        for other in others[:MAX_NAMES]:
+            for left, op, right in (
+                (bare, cst.Multiply(), other),
+                (other, cst.Subtract(), bare),
+                (bare, cst.Subtract(), other),
+                (bare, cst.Add(), other),
+            ):
+                new = cst.BinaryOperation(left=left, operator=op, right=right)
+                self._add(expr, "operand_insertion", new, _code(new))
 
     def _offsets(self, expr: cst.BaseExpression, wrap: bool) -> None:
         if not isinstance(
