@@ -50,7 +50,8 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return f"diff --git a/{path} b/{path}\n" + "".join(out)
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+# Python's multi-character operators are one token each: `%` -> `//` is as small as `%` -> `/`.
+_TOKEN = re.compile(r"\w+|\*\*=?|//=?|<<=?|>>=?|[<>=!]=|->|:=|[-+*/%@&|^]=|[^\w\s]")
 
 
 def change_size(old: str, new: str) -> int:
