@@ -45,6 +45,7 @@ BELIEF = {
     "return_value": 0.4,
     "variable_replacement": 0.45,
     "operand_insertion": 0.3,
+    "ordering": 0.4,
     "call_wrap": 0.3,
     "guard": 0.35,
     "statement_insertion": 0.35,

@@ -215,3 +215,16 @@ def test_operand_insertion_brings_in_a_dataclass_field() -> None:
         "    def value(self):\n        return self.price\n"
     )
     assert any("return self.price * self.quantity" in s for s in sources(source, 7))
+
+
+def test_ordering_turns_a_sort_round_in_whole_or_by_one_key() -> None:
+    offered = sources("ranked = sorted(xs, key=lambda kv: (kv[1], kv[0]))\n", 1)
+    assert "ranked = sorted(xs, key=lambda kv: (kv[1], kv[0]), reverse=True)\n" in offered
+    assert "ranked = sorted(xs, key=lambda kv: (-kv[1], kv[0]))\n" in offered
+    assert "xs.sort(reverse=True)\n" in sources("xs.sort()\n", 1)
+
+
+def test_ordering_leaves_an_explicit_reverse_to_the_constant_edit() -> None:
+    offered = sources("ys = sorted(xs, reverse=False)\n", 1)
+    assert "ys = sorted(xs, reverse=False, reverse=True)\n" not in offered
+    assert "ys = sorted(xs, reverse=True)\n" in offered

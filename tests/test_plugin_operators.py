@@ -76,6 +76,16 @@ CASES = {
         "def test_unit_price_kept():\n    assert Line(3, 4).price == 3\n",
         "+        return self.price * self.quantity",
     ),
+    "ordering": (
+        "def podium(scores):\n    ranked = sorted(scores.items(), key=lambda kv: (kv[1], kv[0]))\n"
+        "    return [name for name, _ in ranked[:3]]\n",
+        "from mod import podium\n\n"
+        "def test_highest_first():\n"
+        "    assert podium({'a': 1, 'b': 5, 'c': 3}) == ['b', 'c', 'a']\n\n"
+        "def test_ties_by_name():\n"
+        "    assert podium({'z': 2, 'y': 2, 'x': 1}) == ['y', 'z', 'x']\n",
+        "+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))",
+    ),
     "call_replacement_method": (
         "def normalize_tag(tag):\n    return tag.rstrip().lower()\n",
         "from mod import normalize_tag\n\n"

@@ -38,6 +38,7 @@ FAMILIES = (
     "return_value",
     "variable_replacement",
     "operand_insertion",
+    "ordering",
     "call_wrap",
     "guard",
     "statement_insertion",
@@ -150,6 +151,14 @@ def _regrouped(node: cst.BinaryOperation) -> cst.BinaryOperation:
     if needs(node.right, left=False):
         changes["right"] = _paren(node.right)
     return node.with_changes(**changes) if changes else node
+
+
+def _with_comma(args: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """``args`` ready for one more: the last one given a comma (and a space) if it has none."""
+    if not args or args[-1].comma is not cst.MaybeSentinel.DEFAULT:
+        return list(args)
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [*args[:-1], args[-1].with_changes(comma=comma)]
 
 
 def _spaced_like(kind: Any, op: Any) -> Any:
@@ -644,6 +653,51 @@ class _Collector(cst.CSTVisitor):
                 self._add(node, "argument_swap", new, _code(new))
         for arg in node.args:
             self._offsets(arg.value, wrap=False)
+        self._ordering(node)
+
+    def _ordering(self, node: cst.Call) -> None:
+        """`sorted(xs)` -> `sorted(xs, reverse=True)`; `key=lambda kv: (kv[1], kv[0])` ->
+        `key=lambda kv: (-kv[1], kv[0])`: the order asked for, turned round in whole or part."""
+        func = node.func
+        name = func.value if isinstance(func, cst.Name) else ""
+        if isinstance(func, cst.Attribute):
+            name = func.attr.value
+        if name not in ("sorted", "sort"):
+            return
+        keywords = {a.keyword.value: i for i, a in enumerate(node.args) if a.keyword is not None}
+        if "reverse" not in keywords:
+            reverse = cst.Arg(
+                keyword=cst.Name("reverse"),
+                value=cst.Name("True"),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+            new = node.with_changes(args=[*_with_comma(node.args), reverse])
+            self._add(node, "ordering", new, _code(new))
+        index = keywords.get("key")
+        if index is None or not isinstance(node.args[index].value, cst.Lambda):
+            return
+        key = node.args[index].value
+        assert isinstance(key, cst.Lambda)
+        body = key.body
+        parts = list(body.elements) if isinstance(body, cst.Tuple) else [body]
+        for i, part in enumerate(parts):
+            value = part.value if isinstance(part, cst.Element) else part
+            if not isinstance(value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+                continue
+            negated = cst.UnaryOperation(operator=cst.Minus(), expression=value)
+            if isinstance(body, cst.Tuple):
+                elements = list(body.elements)
+                elements[i] = elements[i].with_changes(value=negated)
+                new_body: cst.BaseExpression = body.with_changes(elements=elements)
+            else:
+                new_body = negated
+            args = list(node.args)
+            args[index] = args[index].with_changes(value=key.with_changes(body=new_body))
+            new = node.with_changes(args=args)
+            self._add(node, "ordering", new, _code(new))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         for element in node.slice:
