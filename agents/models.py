@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -10,6 +11,14 @@ from pydantic import BaseModel, Field
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_TIMEOUT = re.compile(r"\bTimeout\b")
+
+
+def stopped_by_timeout(message: str) -> bool:
+    """A failure message of a timeout plugin (pytest-timeout's "Failed: Timeout >5.0s")."""
+    return _TIMEOUT.search(message) is not None
 
 
 class Frame(BaseModel):
@@ -87,6 +96,10 @@ class TestResult(BaseModel):
     outcome: Outcome
     duration: float = 0.0
     message: str = ""
+
+    def hung(self) -> bool:
+        """Stopped by a timeout plugin, not by a wrong answer."""
+        return self.outcome != "passed" and stopped_by_timeout(self.message)
 
 
 class RunResult(BaseModel):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import time
 from collections import deque
@@ -39,6 +38,7 @@ from agents.models import (
     RunState,
     TouchedFile,
     sha256_bytes,
+    stopped_by_timeout,
 )
 from agents.offline.mutants import prior
 from agents.runner import run_pytest
@@ -511,7 +511,6 @@ def _repair_groups(
 
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
-_TIMEOUT = re.compile(r"\bTimeout\b")
 
 
 def covered_by(coverage: dict[str, dict[int, set[str]]]) -> dict[str, list[str]]:
@@ -536,10 +535,10 @@ def _repairable(failures: list[Failure], state: RunState) -> list[Failure]:
                 "aiap does not repair syntax errors: fix it first"
             )
             continue
-        if _TIMEOUT.search(failure.message):
+        if stopped_by_timeout(failure.message):
             state.messages.append(
-                f"{failure.nodeid}: hung (stopped by a timeout); aiap searches a fix, "
-                "but a hang in the test itself is yours to fix"
+                f"{failure.nodeid}: hung (stopped by a timeout); aiap searches a fix that ends "
+                "it (a hang in the test itself is yours to fix)"
             )
         kept.append(failure)
     return kept

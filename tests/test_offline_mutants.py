@@ -228,3 +228,14 @@ def test_ordering_leaves_an_explicit_reverse_to_the_constant_edit() -> None:
     offered = sources("ys = sorted(xs, reverse=False)\n", 1)
     assert "ys = sorted(xs, reverse=False, reverse=True)\n" not in offered
     assert "ys = sorted(xs, reverse=True)\n" in offered
+
+
+def test_an_assigned_value_gets_offsets_too() -> None:
+    assert "    hi = mid - 1\n" in "".join(sources("def f(mid):\n    hi = mid\n", 2))
+    assert "c = d.get(w, 0) + 1\n" in sources("c = d.get(w, 0)\n", 1)
+
+
+def test_an_offset_is_not_stacked_on_an_offset() -> None:
+    offered = sources("for _ in range(n - 1):\n    pass\n", 1)
+    assert "for _ in range(n - 1 + 1):\n    pass\n" not in offered
+    assert "for _ in range(n):\n    pass\n" in offered

@@ -86,6 +86,29 @@ def test_a_candidate_that_hangs_is_killed_and_the_search_goes_on(tmp_path: Path)
     assert "+        steps += 1" in result.stdout
 
 
+def test_a_bug_that_makes_a_test_hang_is_fixed_without_waiting_out_each_hang(
+    tmp_path: Path,
+) -> None:
+    # Each wrong candidate hangs too; its run is cut at a limit from the runs that did not
+    # hang, not at pytest-timeout's 10 s, so the fix is reached well within the budget.
+    source = (
+        "def find(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n"
+        "        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n"
+        "        if xs[mid] < target:\n            lo = mid + 1\n        else:\n"
+        "            hi = mid\n    return -1\n"
+    )
+    tests = (
+        "from mod import find\n\n"
+        "def test_found():\n    assert find([1, 3, 5, 7], 5) == 2\n\n"
+        "def test_single():\n    assert find([5], 5) == 0\n\n"
+        "def test_missing():\n    assert find([1, 3, 5, 7], 0) == -1\n"
+    )
+    project = write_project(tmp_path / "p", {"mod.py": source, "test_mod.py": tests})
+    result = run_pytest_cli(project, "--aiap-fix", "--timeout=10", "--aiap-budget=40")
+    assert "aiap: test_mod.py::test_missing: hung" in result.stdout, result.stdout
+    assert "+            hi = mid - 1" in result.stdout, result.stdout
+
+
 def test_a_directory_that_is_not_a_git_repository_is_repaired(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TEST})
     result = run_pytest_cli(project, "--aiap-fix")

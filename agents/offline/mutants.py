@@ -724,6 +724,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         self._wraps(node.value)
         self._operands(node.value)
+        self._offsets(node.value, wrap=False)
         if self.functions and isinstance(node.value, cst.Integer) and node.value.value == "0":
             # A running maximum or minimum seeded with 0 instead of an extreme or a first item.
             function = self.functions[-1]
@@ -823,6 +824,12 @@ class _Collector(cst.CSTVisitor):
             return
         if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
             return
+        if (
+            isinstance(expr, cst.BinaryOperation)
+            and isinstance(expr.operator, (cst.Add, cst.Subtract))
+            and isinstance(expr.right, (cst.Integer, cst.UnaryOperation))
+        ):
+            return  # `n - 1 + 1` only undoes an offset: the constant and dropping edits do that
         for op in (cst.Subtract(), cst.Add()):
             new = _offset(expr, op, wrap or isinstance(expr, cst.BinaryOperation) and wrap)
             self._add(expr, "expression_offset", new, _code(new))
