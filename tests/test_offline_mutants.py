@@ -239,3 +239,15 @@ def test_an_offset_is_not_stacked_on_an_offset() -> None:
     offered = sources("for _ in range(n - 1):\n    pass\n", 1)
     assert "for _ in range(n - 1 + 1):\n    pass\n" not in offered
     assert "for _ in range(n):\n    pass\n" in offered
+
+
+def test_an_index_may_count_from_the_other_end() -> None:
+    assert "    return sorted(xs)[-k]\n" in "".join(
+        sources("def f(xs, k):\n    return sorted(xs)[k]\n", 2)
+    )
+
+
+def test_a_guard_may_return_zero_or_an_empty_list() -> None:
+    offered = "".join(sources("def mean(xs):\n    return sum(xs) / len(xs)\n", 2))
+    assert "    if not xs:\n        return 0\n" in offered
+    assert "    if not xs:\n        return []\n" in offered

@@ -474,7 +474,8 @@ class _Collector(cst.CSTVisitor):
             for p in [*node.params.posonly_params, *node.params.params]
             if p.name.value not in ("self", "cls")
         ]
-        results: list[cst.BaseExpression] = [cst.Name("None")]
+        # What an empty input usually gives: nothing, zero, an empty list; or what it returns.
+        results: list[cst.BaseExpression] = [cst.Name("None"), cst.Integer("0"), cst.List([])]
         for value in self.names.returns.get(id(node), []):
             if _code(value) not in {_code(r) for r in results}:
                 results.append(value)
@@ -704,6 +705,10 @@ class _Collector(cst.CSTVisitor):
             inner = element.slice
             if isinstance(inner, cst.Index):
                 self._offsets(inner.value, wrap=False)
+                if isinstance(inner.value, (cst.Name, cst.Attribute)):
+                    # `xs[k]` -> `xs[-k]`: counted from the wrong end.
+                    new = cst.UnaryOperation(operator=cst.Minus(), expression=inner.value)
+                    self._add(inner.value, "expression_offset", new, _code(new))
             elif isinstance(inner, cst.Slice):
                 for bound in (inner.lower, inner.upper):
                     if bound is not None:

@@ -1,0 +1,2 @@
+def clip(values, low, high):
+    return [min(max(v, high), low) for v in values]
