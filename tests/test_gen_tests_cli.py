@@ -183,7 +183,7 @@ def test_a_file_that_is_not_utf8_is_reported_and_left_alone(tmp_path: Path) -> N
         (["--coverage-file", "nope.coverage"], "nope.coverage: no such coverage data file"),
         (["shop/nothere.py"], "shop/nothere.py: no such file or directory"),
         (["--out", "/elsewhere"], "--out /elsewhere: must be inside the project"),
-        (["--engine", "llm"], "not wired to a model in this version; use --engine offline"),
+        (["--engine", "llm"], "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL"),
     ],
 )
 def test_bad_arguments_are_a_clear_error_and_write_nothing(

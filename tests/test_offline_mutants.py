@@ -184,10 +184,10 @@ def test_identity_edits_are_not_offered() -> None:
     assert "n = days % 1\n" not in offered  # 0 for integers: a deletion all the same
 
 
-def test_a_swapped_operator_keeps_the_grouping_of_its_operands() -> None:
+def test_a_swapped_operator_is_offered_as_typed_and_in_place() -> None:
     offered = sources("n = a - b + c\n", 1)
-    assert "n = (a - b) * c\n" in offered  # `+` -> `*` on `(a - b) + c`
-    assert "n = a - b * c\n" not in offered  # which Python would read as a - (b * c)
+    assert "n = a - b * c\n" in offered  # the typo: Python reads it as a - (b * c)
+    assert "n = (a - b) * c\n" in offered  # `+` -> `*` in place on `(a - b) + c`
 
 
 def test_swapped_operands_keep_their_grouping() -> None:

@@ -128,11 +128,12 @@ _PRECEDENCE: dict[type, int] = {
 
 
 def _regrouped(node: cst.BinaryOperation) -> cst.BinaryOperation:
-    """``node`` with parentheses where its operands would otherwise regroup.
+    """``node`` with parentheses where its operands would otherwise regroup (the same node
+    when none are needed).
 
-    Swapping ``+`` for ``%`` in ``(a - b) + 1`` must give ``(a - b) % 1``, not ``a - b % 1``
-    (which Python reads as ``a - (b % 1)``); swapping the operands of ``a - b - c`` must give
-    ``c - (a - b)``.
+    ``+`` swapped for ``*`` in place in ``(a - b) + c`` is ``(a - b) * c``; written out without
+    parentheses it would be ``a - b * c``, which Python reads as ``a - (b * c)``. Swapping the
+    operands of ``a - b - c`` gives ``c - (a - b)``.
     """
     mine = _PRECEDENCE.get(type(node.operator), 0)
     right_assoc = isinstance(node.operator, cst.Power)
@@ -560,8 +561,13 @@ class _Collector(cst.CSTVisitor):
         group = _ARITH_NEAR.get(type(op), _BITS if type(op) in _BITS else [])
         for kind in group:
             if kind is not type(op) and not _identity(kind, node):
-                new = _regrouped(node.with_changes(operator=_spaced_like(kind, op)))
-                self._add(node, "binary_operator", new, _code(new))
+                # The typo (`+` typed for `*`: Python regroups the operands around the new
+                # operator) and the operator swapped in place, when the two differ.
+                typed = node.with_changes(operator=_spaced_like(kind, op))
+                self._add(node, "binary_operator", typed, _code(typed))
+                grouped = _regrouped(typed)
+                if grouped is not typed:
+                    self._add(node, "binary_operator", grouped, _code(grouped))
         if isinstance(op, _NON_COMMUTATIVE):
             new = _regrouped(node.with_changes(left=node.right, right=node.left))
             self._add(node, "argument_swap", new, _code(new))
