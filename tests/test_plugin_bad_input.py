@@ -90,7 +90,7 @@ def test_a_bug_that_makes_a_test_hang_is_fixed_without_waiting_out_each_hang(
     tmp_path: Path,
 ) -> None:
     # Each wrong candidate hangs too; its run is cut at a limit from the runs that did not
-    # hang, not at pytest-timeout's 10 s, so the fix is reached well within the budget.
+    # hang, not at pytest-timeout's 5 s, so the fix is reached well within the budget.
     source = (
         "def find(xs, target):\n    lo, hi = 0, len(xs) - 1\n    while lo <= hi:\n"
         "        mid = (lo + hi) // 2\n        if xs[mid] == target:\n            return mid\n"
@@ -104,7 +104,7 @@ def test_a_bug_that_makes_a_test_hang_is_fixed_without_waiting_out_each_hang(
         "def test_missing():\n    assert find([1, 3, 5, 7], 0) == -1\n"
     )
     project = write_project(tmp_path / "p", {"mod.py": source, "test_mod.py": tests})
-    result = run_pytest_cli(project, "--aiap-fix", "--timeout=10", "--aiap-budget=40")
+    result = run_pytest_cli(project, "--aiap-fix", "--timeout=5", "--aiap-budget=25")
     assert "aiap: test_mod.py::test_missing: hung" in result.stdout, result.stdout
     assert "+            hi = mid - 1" in result.stdout, result.stdout
 
