@@ -53,7 +53,9 @@ class ModelChat:
         return ""
 
     def ask(self, messages: list[Message]) -> Answer:
-        """The answer to ``messages`` (already masked), from the cache or from the model."""
+        """The answer to ``messages``, from the cache or from the model. Every message is
+        masked here, so no caller can send a secret by forgetting to."""
+        messages = [{**m, "content": self.masker.mask(m["content"])} for m in messages]
         key = cache_key(self.model, messages, {"max_tokens": ANSWER_TOKENS, "temperature": 0})
         answer = self.cache.get(key) if self.cache is not None else None
         if answer is None:

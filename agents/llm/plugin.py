@@ -3,7 +3,8 @@
 Round 1 sends the context (failing tests, output, suspicious functions, definitions); when the
 answer cannot be applied, or its patch fails validation, the next round sends the concrete
 reason back. It stops at the first patch the orchestrator accepts, or on a budget of rounds,
-tokens, cost and seconds. Everything sent passes through the secret masker first.
+tokens, cost and seconds. Everything sent passes through the secret masker first (in
+``ModelChat.ask``).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class LLMEngine:
         )
         base: list[Message] = [
             {"role": "system", "content": prompt("repair_system.md").template},
-            {"role": "user", "content": self.masker.mask(user)},
+            {"role": "user", "content": user},
         ]
         tried: set[str] = set()
         reason = ""
@@ -114,7 +115,7 @@ class LLMEngine:
             messages = [
                 *base,
                 {"role": "assistant", "content": answer or "(no answer)"},
-                {"role": "user", "content": self.masker.mask(retry)},
+                {"role": "user", "content": retry},
             ]
         self.messages.append(
             f"llm: no usable patch after {self.config.llm_rounds} round(s); "

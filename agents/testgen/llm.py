@@ -65,10 +65,9 @@ class ModelComplete:
             self.stopped = f"llm: stopped: {spent}"
         if self.stopped:
             raise ModelUnavailable(self.stopped)
-        masked = [{**m, "content": self.chat.masker.mask(m["content"])} for m in messages]
         record = AuditRecord(event="llm_call", engine="gen-tests", model=self.chat.model)
         try:
-            answer = self.chat.ask(masked)
+            answer = self.chat.ask(messages)
         except ProviderError as e:
             self.stopped = f"llm: {e}"
             self.chat.audit(record.model_copy(update={"outcome": f"error: {e}"}))
