@@ -40,6 +40,12 @@ class ModelChat:
         self.usage = LLMUsage()
         self.notes: list[str] = []  # trouble the user should read (an unwritable audit log)
 
+    def trouble(self) -> list[str]:
+        """What the user should read about this conversation: an unwritable audit log, a cache
+        that had to be turned off."""
+        cache_error = self.cache.error if self.cache is not None else None
+        return [*self.notes, *([cache_error] if cache_error else [])]
+
     def budget_spent(self) -> str:
         """Why no further request may be sent, or "" while the budget lasts."""
         usage = self.usage

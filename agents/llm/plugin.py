@@ -67,12 +67,10 @@ class LLMEngine:
 
     @hookimpl
     def aiap_search_finished(self, state: RunState) -> None:
-        self.messages.extend(self.chat.notes)
+        self.messages.extend(self.chat.trouble())
         state.messages.extend(self.messages)
         if self.chat.usage.calls or self.messages:
             state.llm_usage = self.chat.usage
-        if self.chat.cache is not None and self.chat.cache.error:
-            state.messages.append(self.chat.cache.error)
 
     # -- the rounds ----------------------------------------------------------------------------
 

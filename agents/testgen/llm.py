@@ -49,9 +49,7 @@ class ModelComplete:
 
     def notes(self) -> list[str]:
         """What the user should read about the model's side of the run."""
-        cache = self.chat.cache
-        notes = [*self.chat.notes, *([self.stopped] if self.stopped else [])]
-        return [*notes, cache.error] if cache is not None and cache.error else notes
+        return [*self.chat.trouble(), *([self.stopped] if self.stopped else [])]
 
     def __call__(self, messages: list[dict[str, str]]) -> str:
         from agents.audit import AuditRecord
