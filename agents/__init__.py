@@ -5,3 +5,13 @@ calls on these modules.
 """
 
 __version__ = "0.1.0"
+
+
+def version() -> str:
+    """The installed distribution's version, as pip and bug reports see it."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("aiap")
+    except metadata.PackageNotFoundError:
+        return __version__

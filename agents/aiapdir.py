@@ -12,9 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from aiap.models import CodePatch, RunState
 from pydantic import ValidationError
-
-from agents.models import CodePatch, RunState
 
 DIRNAME = ".aiap"
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
+from aiap.aiapdir import AiapDir, write_atomic
+from aiap.edits import apply_edits
+from aiap.models import CodePatch, TouchedFile, sha256_bytes
 from pydantic import BaseModel, ValidationError
-
-from agents.aiapdir import AiapDir, write_atomic
-from agents.edits import apply_edits
-from agents.models import CodePatch, TouchedFile, sha256_bytes
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"  # fixed width, so record names sort in time order
 

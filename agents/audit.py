@@ -9,10 +9,9 @@ from __future__ import annotations
 import time
 from typing import Literal
 
+from aiap.aiapdir import AiapDir
+from aiap.models import CodePatch
 from pydantic import BaseModel, Field
-
-from agents.aiapdir import AiapDir
-from agents.models import CodePatch
 
 Event = Literal["llm_call", "patch"]
 

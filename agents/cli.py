@@ -1,30 +1,21 @@
-"""The ``aiap`` command line: parses the arguments and dispatches to ``agents.commands``."""
+"""The ``aiap`` command line: parses the arguments and dispatches to ``aiap.commands``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 
-from agents.commands import gen_tests, undo
-
-
-def _version() -> str:
-    # From the installed distribution, not agents.__version__: an editable install may load
-    # `agents` as a namespace package, without running its __init__.
-    try:
-        return metadata.version("aiap")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+from aiap import version
+from aiap.commands import gen_tests, undo
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aiap", description="AI auto-programming: repair failing tests, and undo it."
     )
-    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     undo_parser = subparsers.add_parser(

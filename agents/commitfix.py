@@ -14,23 +14,22 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from agents.aiapdir import AiapDir
-from agents.apply import ApplyError, apply_patch
-from agents.config import AiapConfig
-from agents.interpreter import (
+from aiap.aiapdir import AiapDir
+from aiap.apply import ApplyError, apply_patch
+from aiap.config import AiapConfig
+from aiap.interpreter import (
     InterpreterError,
     ProjectPython,
     check_bridgeable,
     find_project_python,
     project_env,
 )
-from agents.lintfix import LintResult, lint_fix
-from agents.localize import is_test_file
-from agents.models import CodePatch, RunResult
-from agents.runner import run_pytest
-from agents.testselect import TestSelection, select_tests
+from aiap.lintfix import LintResult, lint_fix
+from aiap.models import CodePatch, RunResult
+from aiap.runner import run_pytest
+from aiap.testfiles import is_test_file
+from aiap.testselect import TestSelection, select_tests
+from pydantic import BaseModel
 
 Progress = Callable[[str], None]
 
@@ -176,7 +175,10 @@ def _repair(
     report: FixReport,
     say: Progress,
 ) -> None:
-    from agents.repair import RepairJob, repair  # the search machinery: only when a test fails
+    from aiap.repair.pipeline import (  # the search machinery: only when a test fails
+        RepairJob,
+        repair,
+    )
 
     why_not = check_bridgeable(python)
     if why_not:

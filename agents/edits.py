@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from agents.models import Edit
+from aiap.models import Edit
 
 
 def edits_between(path: str, old: str, new: str) -> list[Edit]:

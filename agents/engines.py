@@ -1,4 +1,4 @@
-"""The engines that propose patches: pluggy plugins of agents.hookspecs, chosen by name."""
+"""The engines that propose patches: pluggy plugins of aiap.hookspecs, chosen by name."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pluggy
-
-from agents import hookspecs
-from agents.config import AiapConfig
-from agents.hookspecs import RepairRequest
-from agents.models import CodePatch
+from aiap import hookspecs
+from aiap.config import AiapConfig
+from aiap.hookspecs import RepairRequest
+from aiap.models import CodePatch
 
 # Under `auto` with a model configured, the offline engine may use this share of the budget;
 # the rest is left for the LLM.
@@ -24,7 +23,7 @@ class EngineUnavailable(Exception):
 
 def llm_unavailable(config: AiapConfig) -> str | None:
     """Why the LLM engine cannot run with this configuration, or None when it can."""
-    from agents.llm.provider import litellm_installed
+    from aiap.llm.provider import litellm_installed
 
     if not config.model:
         return (
@@ -41,7 +40,7 @@ def plugin_manager(
     config: AiapConfig | None = None, project_root: Path | None = None
 ) -> pluggy.PluginManager:
     """The engines of one run; the LLM engine only when it is wanted and can run."""
-    from agents.offline.plugin import OfflineEngine
+    from aiap.offline.plugin import OfflineEngine
 
     pm = pluggy.PluginManager("aiap")
     pm.add_hookspecs(hookspecs)
@@ -52,7 +51,7 @@ def plugin_manager(
         and config.engine != "offline"
         and llm_unavailable(config) is None
     ):
-        from agents.llm.plugin import LLMEngine
+        from aiap.llm.plugin import LLMEngine
 
         pm.register(LLMEngine(config, project_root), name="llm")
     pm.load_setuptools_entrypoints("aiap")  # third-party engines

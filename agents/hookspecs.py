@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pluggy
+from aiap.models import CodePatch, Failure, Location, RunState, Verdict
 from pydantic import BaseModel, ConfigDict, Field
-
-from agents.models import CodePatch, Failure, Location, RunState
-from agents.validate import Verdict
 
 hookspec = pluggy.HookspecMarker("aiap")
 hookimpl = pluggy.HookimplMarker("aiap")
@@ -35,8 +33,9 @@ def aiap_propose_patches(request: RepairRequest) -> Iterable[CodePatch] | None:
     """Yield candidate patches for the failures, cheapest and likeliest first.
 
     Return None when the engine has nothing to offer. Patches need ``edits``, ``engine``,
-    ``operator``, ``description`` and ``score``; the orchestrator fills ``diff``, ``files``
-    and ``size`` and validates each one.
+    ``operator``, ``description`` and ``score``, and may set ``prior`` (how likely an edit of
+    this kind is the fix) and ``size``; the orchestrator fills ``diff``, ``files`` and, when the
+    engine left it 0, ``size``, and validates each one.
     """
     raise NotImplementedError
 

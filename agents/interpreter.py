@@ -4,14 +4,16 @@ A pre-commit hook runs in an isolated environment of its own; the project's test
 project's environment. The first of these wins: ``[tool.aiap] python`` (or ``AIAP_PYTHON``),
 the active virtualenv, a ``.venv/`` or ``venv/`` in the project, aiap's own interpreter.
 
-The project's interpreter need not have aiap installed. aiap's runs there (``-p agents.probe``,
+The project's interpreter need not have aiap installed. aiap's runs there (``-p aiap.repair.probe``,
 the forking worker) get a ``sitecustomize`` that *appends* aiap's import paths to ``sys.path``:
-the project's own packages still win, and what only aiap has (aiap, pydantic, junitparser) is
-found after them.
+the project's own packages still win, and what only aiap has (pydantic, junitparser) is found
+after them. aiap's own packages are found where this interpreter loads them from, under names
+(``aiap``, ``pytest_aiap``) a project's ``agents/`` or ``prompts/`` cannot shadow.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -23,6 +25,8 @@ from pydantic import BaseModel
 _AGENTS_DIR = Path(__file__).resolve().parent
 BRIDGE_DIR = _AGENTS_DIR / "bridge"
 BRIDGE_ENV = "AIAP_BRIDGE_PATH"  # read by bridge/sitecustomize.py
+BRIDGE_PACKAGES_ENV = "AIAP_BRIDGE_PACKAGES"
+OWN_PACKAGES = ("aiap", "pytest_aiap")
 
 
 class ProjectPython(BaseModel):
@@ -131,11 +135,22 @@ def check_bridgeable(python: ProjectPython) -> str | None:
 
 def aiap_import_paths() -> list[str]:
     """Where this interpreter finds aiap and its dependencies: appended in the project's."""
-    paths = [str(_AGENTS_DIR.parent)]
+    paths: list[str] = []
     for entry in sys.path:
         if entry and ("site-packages" in entry or "dist-packages" in entry) and entry not in paths:
             paths.append(entry)
     return paths
+
+
+def aiap_package_dirs() -> dict[str, str]:
+    """Where this interpreter loads aiap's own packages from (an editable install maps them
+    with an import hook, so they are not under any ``sys.path`` entry)."""
+    dirs = {}
+    for name in OWN_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            dirs[name] = list(spec.submodule_search_locations)[0]
+    return dirs
 
 
 def bridged_env(env: Mapping[str, str], python: str) -> dict[str, str]:
@@ -146,6 +161,7 @@ def bridged_env(env: Mapping[str, str], python: str) -> dict[str, str]:
     existing = [p for p in out.get("PYTHONPATH", "").split(os.pathsep) if p]
     out["PYTHONPATH"] = os.pathsep.join([str(BRIDGE_DIR), *existing])
     out[BRIDGE_ENV] = os.pathsep.join(aiap_import_paths())
+    out[BRIDGE_PACKAGES_ENV] = os.pathsep.join(f"{k}={v}" for k, v in aiap_package_dirs().items())
     return out
 
 

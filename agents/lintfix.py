@@ -14,11 +14,10 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiap.apply import ApplyError, apply_patch
+from aiap.edits import edits_between
+from aiap.models import CodePatch, TouchedFile, sha256_bytes
 from pydantic import BaseModel
-
-from agents.apply import ApplyError, apply_patch
-from agents.edits import edits_between
-from agents.models import CodePatch, TouchedFile, sha256_bytes
 
 RUFF_TIMEOUT = 60.0
 

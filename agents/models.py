@@ -77,11 +77,25 @@ class CodePatch(BaseModel):
     diff: str = ""  # unified diff, git-applyable (a/ b/ prefixes), relative to the project root
     files: list[TouchedFile] = Field(default_factory=list)
     score: float = 0.0  # localization score of the edited location
-    size: int = 0  # characters changed: smaller is preferred
+    # The engine's belief that an edit of this kind is the fix (0..1): ranks plausible patches
+    # of equal size and line score. The offline engine learns it per operator family.
+    prior: float = 0.5
+    size: int = 0  # tokens changed, smaller preferred; 0: the core measures the diff
 
     def key(self) -> str:
         """Identity of the resulting code, to drop duplicate candidates."""
         return sha256_bytes(self.diff.encode())
+
+
+class Verdict(BaseModel):
+    """What validating one candidate found."""
+
+    plausible: bool
+    reason: str = ""
+    timed_out: bool = False
+    whole_suite: bool = False  # the verdict already covers every test
+    targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
+    output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
 
 
 Outcome = Literal["passed", "failed", "error", "skipped"]

@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from aiap.testfiles import is_test_file
+from aiap.workspace import project_files
 from pydantic import BaseModel
-
-from agents.localize import is_test_file
-from agents.workspace import project_files
 
 Method = Literal["changed test file", "coverage map", "import graph", "module name"]
 

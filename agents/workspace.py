@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from agents.edits import apply_edits
-from agents.models import CodePatch
+from aiap.edits import apply_edits
+from aiap.models import CodePatch
 
 _SKIP_DIRS = {
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules",

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agents.offline.mutants import FAMILIES, ModuleMutator  # noqa: E402
+from aiap.offline.mutants import FAMILIES, ModuleMutator  # noqa: E402
 
 BUGS = ROOT / "bench" / "bugs"
 OUT = ROOT / "agents" / "offline" / "priors.json"

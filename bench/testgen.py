@@ -223,7 +223,7 @@ def run_aiap(bench: Bench, module: Module) -> Outcome:
         [
             sys.executable,
             "-m",
-            "agents.cli",
+            "aiap.cli",
             "gen-tests",
             str(module.file(root)),
             "--time-budget",

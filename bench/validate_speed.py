@@ -19,14 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from agents.edits import edits_between
-from agents.forkserver import ForkServer
-from agents.lanes import ValidatorPool, lane_count, open_lanes
-from agents.models import CodePatch
-from agents.offline.mutants import mutants_for_lines
-from agents.runner import run_pytest
-from agents.validate import Invocation, SubprocessRuns, Validator
-from agents.workspace import Workspace
+from aiap.edits import edits_between
+from aiap.models import CodePatch
+from aiap.offline.mutants import mutants_for_lines
+from aiap.repair.forkserver import ForkServer
+from aiap.repair.lanes import ValidatorPool, lane_count, open_lanes
+from aiap.repair.validate import Invocation, SubprocessRuns, Validator
+from aiap.runner import run_pytest
+from aiap.workspace import Workspace
 
 MODULE = '''"""Invoices with line items, taxes and discounts."""
 
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             frames = Path(tmp) / "probe.jsonl"
             probe_env = {**env, "AIAP_FRAMES_OUT": str(frames), "AIAP_WORKSPACE_ROOT": str(ws.root)}
-            baseline = run_pytest(ws.root, ["-p", "agents.probe"], env=probe_env, timeout=120)
+            baseline = run_pytest(ws.root, ["-p", "aiap.repair.probe"], env=probe_env, timeout=120)
             preload = next(
                 json.loads(line)["preload"]
                 for line in frames.read_text().splitlines()

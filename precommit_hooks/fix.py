@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from agents.commitfix import FixOptions, fix_commit
-    from agents.config import ConfigError, load_config
+    from aiap.commitfix import FixOptions, fix_commit
+    from aiap.config import ConfigError, load_config
 
     root = Path.cwd()  # pre-commit runs hooks at the top of the repository
     try:

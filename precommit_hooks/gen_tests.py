@@ -29,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = [f for f in args.filenames if f.endswith(".py")]
     if not files:
         return 0
-    from agents.cli import main as aiap
-    from agents.testgen.models import GenerationReport
+    from aiap.cli import main as aiap
+    from aiap.testgen.models import GenerationReport
 
     with tempfile.TemporaryDirectory(prefix="aiap-gen-tests-") as tmp:
         report_file = Path(tmp) / "report.json"

@@ -44,19 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("aiap")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from agents.config import ConfigError, load_config
-    from agents.review.reviewer import review, rule_descriptions
+    from aiap.config import ConfigError, load_config
+    from aiap.review.reviewer import review, rule_descriptions
 
     root = Path.cwd()  # pre-commit runs hooks at the top of the repository
     try:
@@ -72,9 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.format == "json":
         text = report.model_dump_json(indent=2) + "\n"
     else:
-        from agents.review.sarif import to_sarif
+        from aiap import version
+        from aiap.review.sarif import to_sarif
 
-        sarif = to_sarif(report, rule_descriptions(), _version())
+        sarif = to_sarif(report, rule_descriptions(), version())
         text = json.dumps(sarif, indent=2) + "\n"
     if args.output is not None:
         args.output.write_text(text, encoding="utf-8")

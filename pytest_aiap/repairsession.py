@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from agents.aiapdir import AiapDir
-    from agents.models import RunState
-    from agents.repair import RepairJob
+    from aiap.aiapdir import AiapDir
+    from aiap.models import RunState
+    from aiap.repair.pipeline import RepairJob
 
 # Options whose meaning is wrong in aiap's own runs: ours, output files, process fan-out,
 # run-to-run selection, debuggers.
@@ -81,8 +81,8 @@ class RepairSession:
             tr.write_line("aiap: interrupted; no file was changed", red=True)
 
     def _job(self) -> RepairJob:
-        from agents.config import load_config
-        from agents.repair import RepairJob
+        from aiap.config import load_config
+        from aiap.repair.pipeline import RepairJob
 
         config = self.config
         params = config.invocation_params
@@ -119,9 +119,9 @@ class RepairSession:
         )
 
     def _run(self, tr: pytest.TerminalReporter) -> None:
-        from agents.config import ConfigError
-        from agents.engines import EngineUnavailable
-        from agents.repair import repair
+        from aiap.config import ConfigError
+        from aiap.engines import EngineUnavailable
+        from aiap.repair.pipeline import repair
 
         if self.collection_errors:
             tr.write_line(
@@ -145,7 +145,7 @@ class RepairSession:
         self._report(tr, state)
 
     def _report(self, tr: pytest.TerminalReporter, state: RunState) -> None:
-        from agents.aiapdir import AiapDir
+        from aiap.aiapdir import AiapDir
 
         root = self.config.rootpath
         for message in state.messages:
@@ -192,7 +192,7 @@ class RepairSession:
     def _audit(
         self, tr: pytest.TerminalReporter, store: AiapDir, state: RunState, **how: Any
     ) -> None:
-        from agents.audit import record_patch
+        from aiap.audit import record_patch
 
         for patch in state.patches:
             try:
@@ -202,8 +202,8 @@ class RepairSession:
                 return
 
     def _apply(self, tr: pytest.TerminalReporter, state: RunState) -> None:
-        from agents.aiapdir import AiapDir
-        from agents.apply import ApplyError, apply_patch
+        from aiap.aiapdir import AiapDir
+        from aiap.apply import ApplyError, apply_patch
 
         root = self.config.rootpath
         touched: set[str] = set()

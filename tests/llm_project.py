@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from aiap.models import RunState
 
-from agents.models import RunState
 from tests.conftest import run_pytest_cli, write_project
 from tests.openai_server import OpenAIServer
 
@@ -86,8 +86,8 @@ def repair_with_llm(
 ) -> RunState:
     """The core's whole repair run (real pytest runs in an isolated copy), in this process:
     litellm is imported once per test process, not once per case."""
-    from agents.config import load_config
-    from agents.repair import RepairJob, repair
+    from aiap.config import load_config
+    from aiap.repair.pipeline import RepairJob, repair
 
     config = load_config(
         project,

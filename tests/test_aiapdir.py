@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.aiapdir import AiapDir
-from agents.models import RunState
+from aiap.aiapdir import AiapDir
+from aiap.models import RunState
+
 from tests.conftest import git
 from tests.test_apply import patch_for
 

@@ -7,7 +7,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from agents.apply import apply_patch
+from aiap.apply import apply_patch
+
 from tests.conftest import snapshot
 from tests.test_apply import patch_for, write
 
@@ -19,7 +20,7 @@ ORIGINALS = {
 
 def aiap(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agents.cli", *args],
+        [sys.executable, "-m", "aiap.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agents.combine import merge, pairs
-from agents.edits import apply_edits
-from agents.models import CodePatch, Edit
+from aiap.edits import apply_edits
+from aiap.models import CodePatch, Edit
+from aiap.repair.combine import merge, pairs
 
 SOURCE = "a = 1\nb = 2\nc = 3\nd = 4\n"
 

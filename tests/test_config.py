@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from agents.config import ConfigError, load_config
+from aiap.config import ConfigError, load_config
 
 
 def test_defaults_without_any_configuration(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.edits import change_size
+from aiap.edits import change_size
 
 
 def test_an_operator_swap_is_one_token_whatever_its_length() -> None:

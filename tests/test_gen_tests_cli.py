@@ -49,7 +49,7 @@ def shipping(weight_grams: int, express: bool = False) -> int:
 
 def aiap(cwd: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "agents.cli", "gen-tests", *args],
+        [sys.executable, "-m", "aiap.cli", "gen-tests", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -224,10 +224,10 @@ def test_a_coverage_xml_from_the_user_is_used_instead_of_a_run(tmp_path: Path) -
 
 
 def test_the_pre_commit_entry_takes_bare_paths(tmp_path: Path) -> None:
-    """What the aiap-gen-tests hook calls: agents.cli.main(["gen-tests", *paths])."""
+    """What the aiap-gen-tests hook calls: aiap.cli.main(["gen-tests", *paths])."""
     project = shop(tmp_path / "p")
     code = (
-        "import sys; from agents.cli import main; "
+        "import sys; from aiap.cli import main; "
         "sys.exit(main(['gen-tests', 'shop/pricing.py', 'tests/test_pricing.py', 'README.md']))"
     )
     (project / "README.md").write_text("# shop\n")

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiap.review.findings import ReviewReport
 
-from agents.review.findings import ReviewReport
 from precommit_hooks.review import main
 from tests.conftest import git, write_project
 from tests.precommit_project import PYPROJECT, enter, stage
@@ -132,7 +132,7 @@ def test_litellm_is_not_imported_without_a_model(repo: Path) -> None:
         f"review.main({files!r})\n"
         f"fix.main(['--no-tests', *{files!r}])\n"
         "assert 'litellm' not in sys.modules, 'litellm imported'\n"
-        "assert 'agents.review.llm' not in sys.modules\n"
+        "assert 'aiap.review.llm' not in sys.modules\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

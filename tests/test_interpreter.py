@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from agents.interpreter import InterpreterError, bridged_env, find_project_python
+from aiap.interpreter import InterpreterError, bridged_env, find_project_python
 
 
 def _venv(where: Path) -> Path:

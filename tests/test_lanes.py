@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.edits import edits_between
-from agents.lanes import ValidatorPool, open_lanes
-from agents.models import CodePatch
-from agents.runner import run_pytest
-from agents.validate import Invocation, Validator
-from agents.workspace import Workspace
+from aiap.edits import edits_between
+from aiap.models import CodePatch
+from aiap.repair.lanes import ValidatorPool, open_lanes
+from aiap.repair.validate import Invocation, Validator
+from aiap.runner import run_pytest
+from aiap.workspace import Workspace
+
 from tests.conftest import write_project
 
 BUGGY = "def double(x):\n    return x * 3\n"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from agents.llm.searchreplace import (
+from aiap.llm.searchreplace import (
     AnswerError,
     Block,
     apply_blocks,

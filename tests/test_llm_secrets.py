@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.llm.secrets import Masker, dotenv_values, environment_values, has_placeholder
+from aiap.llm.secrets import Masker, dotenv_values, environment_values, has_placeholder
 
 
 def test_dotenv_values_are_read_from_every_env_file(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.localize import ochiai, rank_locations
-from agents.models import Failure, Frame
+from aiap.models import Failure, Frame
+from aiap.repair.localize import ochiai, rank_locations
 
 
 def test_ochiai_is_one_for_a_line_only_failing_tests_run() -> None:

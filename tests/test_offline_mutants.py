@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pluggy
-
-from agents import hookspecs
-from agents.edits import apply_edits
-from agents.hookspecs import RepairRequest
-from agents.models import Location
-from agents.offline.mutants import mutants_for_lines
-from agents.offline.plugin import OfflineEngine
+from aiap import hookspecs
+from aiap.edits import apply_edits
+from aiap.hookspecs import RepairRequest
+from aiap.models import Location
+from aiap.offline.mutants import mutants_for_lines
+from aiap.offline.plugin import OfflineEngine
 
 
 def sources(source: str, line: int) -> list[str]:

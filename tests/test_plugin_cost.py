@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import run_pytest_cli, write_project
 
-HEAVY = ("agents", "libcst", "junitparser", "coverage", "git", "litellm", "openai")
+HEAVY = ("aiap", "libcst", "junitparser", "coverage", "git", "litellm", "openai")
 
 REPORT_MODULES = (
     "import sys\n\n"

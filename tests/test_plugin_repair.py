@@ -45,7 +45,7 @@ def test_apply_makes_the_suite_pass_and_undo_restores_byte_identical(git_repo: P
     assert "aiap: applied to shop/pricing.py" in result.stdout, result.stdout
     assert run_pytest_cli(project).returncode == 0
     undo = subprocess.run(
-        [sys.executable, "-m", "agents.cli", "undo"], cwd=project, capture_output=True, text=True
+        [sys.executable, "-m", "aiap.cli", "undo"], cwd=project, capture_output=True, text=True
     )
     assert undo.returncode == 0, undo.stderr
     assert snapshot(project) == before

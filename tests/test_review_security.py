@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import libcst
 import pytest
-
-from agents.review.security import check_source
+from aiap.review.security import check_source
 
 
 def _rules(source: str, *, is_test: bool = False) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from agents.runner import run_pytest
+from aiap.runner import run_pytest
 
 
 def _env() -> dict[str, str]:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiap.testgen.coverage_data import FileCoverage
+from aiap.testgen.filters import Filtered, filter_tests
+from aiap.testgen.models import GeneratedTest
+from aiap.testgen.sandbox import Sandbox
+from aiap.testgen.targets import analyse
 
-from agents.testgen.coverage_data import FileCoverage
-from agents.testgen.filters import Filtered, filter_tests
-from agents.testgen.models import GeneratedTest
-from agents.testgen.sandbox import Sandbox
-from agents.testgen.targets import analyse
 from tests.conftest import write_project
 
 SOURCE = """\

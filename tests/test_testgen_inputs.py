@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.testgen.coverage_data import FileCoverage
-from agents.testgen.inputs import Seeder
-from agents.testgen.models import FunctionTarget, ModuleTargets
-from agents.testgen.search import drivers
-from agents.testgen.targets import analyse, module_name
+from aiap.testgen.coverage_data import FileCoverage
+from aiap.testgen.inputs import Seeder
+from aiap.testgen.models import FunctionTarget, ModuleTargets
+from aiap.testgen.search import drivers
+from aiap.testgen.targets import analyse, module_name
+
 from tests.conftest import write_project
 
 MODULE = '''\
@@ -149,7 +150,7 @@ def test_strings_matching_the_modules_regular_expressions_are_seeds(tmp_path: Pa
 def test_regex_samples_match_their_pattern() -> None:
     import re
 
-    from agents.testgen.patterns import samples
+    from aiap.testgen.patterns import samples
 
     pattern = r"^[+-]?P(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+S)?)?$|^x(a|b)\1$"
     found = samples(pattern, count=8)
@@ -158,8 +159,8 @@ def test_regex_samples_match_their_pattern() -> None:
 
 
 def test_special_methods_are_called_the_way_code_calls_them() -> None:
-    from agents.testgen.models import Candidate
-    from agents.testgen.render import call_source
+    from aiap.testgen.models import Candidate
+    from aiap.testgen.render import call_source
 
     def call(name: str, *args: str) -> str:
         candidate = Candidate(function=f"Version.{name}", init_args=["1"], args=list(args))

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiap.testgen.emit import render_test
+from aiap.testgen.models import Candidate, Found
+from aiap.testgen.sandbox import Sandbox, SandboxError, SearchWorker
 
-from agents.testgen.emit import render_test
-from agents.testgen.models import Candidate, Found
-from agents.testgen.sandbox import Sandbox, SandboxError, SearchWorker
 from tests.conftest import snapshot, write_project
 
 HOSTILE = """\
@@ -200,7 +200,7 @@ def test_gen_tests_on_a_hostile_module_finishes_and_touches_nothing(
 ) -> None:
     before = snapshot(project)
     result = subprocess.run(
-        [sys.executable, "-m", "agents.cli", "gen-tests", "hostile.py", "--time-budget", "8"],
+        [sys.executable, "-m", "aiap.cli", "gen-tests", "hostile.py", "--time-budget", "8"],
         cwd=project,
         capture_output=True,
         text=True,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.aiapdir import AiapDir
-from agents.testselect import module_names, select_tests
+from aiap.aiapdir import AiapDir
+from aiap.testselect import module_names, select_tests
+
 from tests.conftest import run_pytest_cli, write_project
 
 

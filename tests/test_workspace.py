@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.edits import edits_between
-from agents.models import CodePatch
-from agents.workspace import Workspace
+from aiap.edits import edits_between
+from aiap.models import CodePatch
+from aiap.workspace import Workspace
+
 from tests.conftest import git
 
 

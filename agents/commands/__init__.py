@@ -1,1 +1,1 @@
-"""One module per ``aiap`` command; ``agents.cli`` only parses the arguments and dispatches."""
+"""One module per ``aiap`` command; ``aiap.cli`` only parses the arguments and dispatches."""

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agents.testgen.llm import ModelComplete
-    from agents.testgen.models import GenerationReport
+    from aiap.testgen.llm import ModelComplete
+    from aiap.testgen.models import GenerationReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -92,8 +92,8 @@ def _command(argv: Sequence[str]) -> str:
 
 def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
     # Imported here: libcst and coverage are not needed by the other commands.
-    from agents.testgen.generate import GenerationError, GenOptions, generate
-    from agents.testgen.targets import TargetError
+    from aiap.testgen.generate import GenerationError, GenOptions, generate
+    from aiap.testgen.targets import TargetError
 
     root = (args.root or Path.cwd()).resolve()
     try:
@@ -149,7 +149,7 @@ def _model(args: argparse.Namespace, root: Path) -> ModelComplete | None:
     missing when ``--engine llm`` cannot have one. ``auto`` without a model stays offline."""
     if args.engine == "offline":
         return None
-    from agents.config import ConfigError, load_config
+    from aiap.config import ConfigError, load_config
 
     overrides = {"model": args.model, "api_base": args.api_base}
     if args.no_cache:
@@ -164,13 +164,13 @@ def _model(args: argparse.Namespace, root: Path) -> ModelComplete | None:
                 "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL or --model"
             )
         return None
-    from agents.llm.provider import litellm_installed
+    from aiap.llm.provider import litellm_installed
 
     if not litellm_installed():
         if args.engine == "llm":
             raise ValueError("the LLM generator needs litellm: pip install 'aiap[llm]'")
         return None
-    from agents.testgen.llm import ModelComplete
+    from aiap.testgen.llm import ModelComplete
 
     # The model's share of the time: the whole budget, as the offline search keeps to its own.
     return ModelComplete(config, root, time.monotonic() + args.time_budget + config.llm_timeout)

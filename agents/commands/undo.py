@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from agents.aiapdir import AiapDir
-from agents.apply import ApplyError, list_undo
-from agents.apply import undo as undo_files
+from aiap.aiapdir import AiapDir
+from aiap.apply import ApplyError, list_undo
+from aiap.apply import undo as undo_files
 
 
 def undo(root: Path | None, *, force: bool = False) -> int:

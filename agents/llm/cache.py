@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agents.llm.provider import Answer, Message
+from aiap.llm.provider import Answer, Message
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (

@@ -11,13 +11,13 @@ import os
 import time
 from pathlib import Path
 
-from agents.aiapdir import AiapDir
-from agents.audit import AuditRecord
-from agents.config import AiapConfig
-from agents.llm.cache import AnswerCache, cache_key
-from agents.llm.provider import Answer, Message, Provider
-from agents.llm.secrets import Masker
-from agents.models import LLMUsage
+from aiap.aiapdir import AiapDir
+from aiap.audit import AuditRecord
+from aiap.config import AiapConfig
+from aiap.llm.cache import AnswerCache, cache_key
+from aiap.llm.provider import Answer, Message, Provider
+from aiap.llm.secrets import Masker
+from aiap.models import LLMUsage
 
 ANSWER_TOKENS = 4096  # the longest answer asked for: edits or a test file, not essays
 

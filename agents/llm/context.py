@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
+from aiap.hookspecs import RepairRequest
+from aiap.testfiles import is_test_file
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-from agents.hookspecs import RepairRequest
-from agents.localize import is_test_file
 
 CHARS_PER_TOKEN = 4
 MAX_FAILURES = 3

@@ -16,25 +16,23 @@ from pathlib import Path
 from string import Template
 
 import libcst as cst
-
-from agents.audit import AuditRecord
-from agents.config import AiapConfig
-from agents.edits import edits_between, unified_diff
-from agents.hookspecs import RepairRequest, hookimpl
-from agents.llm.chat import ModelChat, answered
-from agents.llm.context import build_context, failure_report
-from agents.llm.provider import Message, ProviderError
-from agents.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
-from agents.llm.secrets import has_placeholder
-from agents.localize import is_test_file
-from agents.models import CodePatch, RunState, sha256_bytes
-from agents.validate import Verdict
+from aiap.audit import AuditRecord
+from aiap.config import AiapConfig
+from aiap.edits import edits_between, unified_diff
+from aiap.hookspecs import RepairRequest, hookimpl
+from aiap.llm.chat import ModelChat, answered
+from aiap.llm.context import build_context, failure_report
+from aiap.llm.provider import Message, ProviderError
+from aiap.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
+from aiap.llm.secrets import has_placeholder
+from aiap.models import CodePatch, RunState, Verdict, sha256_bytes
+from aiap.testfiles import is_test_file
 
 FEEDBACK_CHARS = 3000  # of a failing run's output, sent back in the next round
 
 
 def prompt(name: str) -> Template:
-    return Template(resources.files("prompts").joinpath(name).read_text(encoding="utf-8"))
+    return Template(resources.files("aiap.prompts").joinpath(name).read_text(encoding="utf-8"))
 
 
 class LLMEngine:

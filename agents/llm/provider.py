@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
+from aiap.llm.searchreplace import AnswerError
 from pydantic import BaseModel
-
-from agents.llm.searchreplace import AnswerError
 
 Message = dict[str, str]
 

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
-
-from agents.edits import edits_between
-from agents.hookspecs import RepairRequest, hookimpl
-from agents.localize import is_test_file
-from agents.models import CodePatch
-from agents.offline.mutants import PRIORS, ModuleMutator, Site
+from aiap.edits import edits_between
+from aiap.hookspecs import RepairRequest, hookimpl
+from aiap.models import CodePatch
+from aiap.offline.mutants import PRIORS, ModuleMutator, Site, prior
+from aiap.testfiles import is_test_file
 
 
 class OfflineEngine:
@@ -59,6 +58,9 @@ class OfflineEngine:
                 description=f"{path}:{mutant.description}",
                 edits=edits_between(path, mutator.source, mutant.new_source),
                 score=lines[path][site.line],  # the line's suspiciousness
+                prior=prior(mutant.operator),
+                # Dropping a verbatim repeat is as small as a change gets.
+                size=1 if mutant.operator == "duplicate_deletion" else 0,
             )
 
 

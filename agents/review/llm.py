@@ -13,11 +13,10 @@ import os
 import re
 from typing import Any
 
+from aiap.config import AiapConfig
+from aiap.review.difflines import ChangedLines, touches
+from aiap.review.findings import Finding, Severity
 from pydantic import BaseModel, ValidationError
-
-from agents.config import AiapConfig
-from agents.review.difflines import ChangedLines, touches
-from agents.review.findings import Finding, Severity
 
 RULE = "llm/review"
 CONTEXT_LINES = 3

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import libcst
-
-from agents.config import AiapConfig
-from agents.localize import is_test_file
-from agents.review import security
-from agents.review.difflines import ChangedLines, staged_lines, touches
-from agents.review.findings import Finding, ReviewReport
-from agents.review.ruffcheck import SYNTAX_RULE, ruff_findings
+from aiap.config import AiapConfig
+from aiap.review import security
+from aiap.review.difflines import ChangedLines, staged_lines, touches
+from aiap.review.findings import Finding, ReviewReport
+from aiap.review.ruffcheck import SYNTAX_RULE, ruff_findings
+from aiap.testfiles import is_test_file
 
 
 def rule_descriptions() -> dict[str, str]:
@@ -66,7 +65,7 @@ def review(
     found.extend(ruff)
     report.messages.extend(problems)
     if config.model and sources:
-        from agents.review.llm import llm_findings  # litellm only when a model is configured
+        from aiap.review.llm import llm_findings  # litellm only when a model is configured
 
         llm, problems = llm_findings(sources, lines, config)
         found.extend(llm)

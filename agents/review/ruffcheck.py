@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agents.lintfix import RUFF_TIMEOUT, ruff_bin
-from agents.review.findings import Finding, Severity
+from aiap.lintfix import RUFF_TIMEOUT, ruff_bin
+from aiap.review.findings import Finding, Severity
 
 RULE_PREFIX = "ruff/"
 SYNTAX_RULE = RULE_PREFIX + "syntax-error"

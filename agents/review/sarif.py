@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.review.findings import Finding, ReviewReport, Severity
+from aiap.review.findings import Finding, ReviewReport, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

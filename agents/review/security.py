@@ -13,9 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
+from aiap.review.findings import Finding, Severity
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
-from agents.review.findings import Finding, Severity
 
 RULE_PREFIX = "aiap/"
 

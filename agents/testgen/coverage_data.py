@@ -15,11 +15,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiap.models import RunResult
+from aiap.runner import run_pytest
+from aiap.testgen.models import Arc
 from pydantic import BaseModel, Field
-
-from agents.models import RunResult
-from agents.runner import run_pytest
-from agents.testgen.models import Arc
 
 
 class CoverageDataError(Exception):
@@ -133,12 +132,12 @@ def measure_suite(
 ) -> RunResult:
     """Run the project's suite in ``copy_root`` under coverage (branch mode) into ``data_file``.
 
-    The ``agents.testgen.carve`` plugin rides along, recording argument values for seeding.
+    The ``aiap.testgen.carve`` plugin rides along, recording argument values for seeding.
     """
     env = {**env, "AIAP_GEN_COVERAGE_DATA": str(data_file)}
     return run_pytest(
         copy_root,
-        ["-p", "agents.testgen.suitecov", "-q", "-p", "no:randomly"],
+        ["-p", "aiap.testgen.suitecov", "-q", "-p", "no:randomly"],
         env=env,
         timeout=timeout,
         memory_mb=memory_mb,

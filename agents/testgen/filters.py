@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiap.models import RunResult
+from aiap.testgen.guard import PREFIX
+from aiap.testgen.models import Arc, GeneratedTest, ModuleTargets, TestVerdict, Verdict
+from aiap.testgen.sandbox import Sandbox
 from pydantic import BaseModel, Field
-
-from agents.models import RunResult
-from agents.testgen.guard import PREFIX
-from agents.testgen.models import Arc, GeneratedTest, ModuleTargets, TestVerdict, Verdict
-from agents.testgen.sandbox import Sandbox
 
 RUNS = 3
 
@@ -69,7 +68,7 @@ def filter_tests(
     data_file.unlink(missing_ok=True)
     cov_env = {"AIAP_GEN_COVERAGE_DATA": str(data_file)}
     # The first run measures each test's coverage; the others only count passes.
-    args = [test_path, "-p", "agents.testgen.suitecov", "-q"]
+    args = [test_path, "-p", "aiap.testgen.suitecov", "-q"]
     runs = [sandbox.pytest(args, targets.import_root, timeout, cov_env)]
     for _ in range(RUNS - 1):
         if runs[-1].timed_out or not runs[-1].results:

@@ -10,19 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from aiap.aiapdir import write_atomic
+from aiap.testgen import coverage_data, llm
+from aiap.testgen.coverage_data import CoverageDataError, FileCoverage
+from aiap.testgen.emit import header, module_source, render_tests
+from aiap.testgen.filters import RUNS, filter_tests
+from aiap.testgen.inputs import Seeder
+from aiap.testgen.llm import Complete
+from aiap.testgen.models import GeneratedTest, GenerationReport, ModuleReport, ModuleTargets
+from aiap.testgen.sandbox import Sandbox, SandboxError
+from aiap.testgen.search import drivers, search
+from aiap.testgen.targets import TargetError, analyse, changed_lines, source_files
 from pydantic import BaseModel, ConfigDict
-
-from agents.aiapdir import write_atomic
-from agents.testgen import coverage_data, llm
-from agents.testgen.coverage_data import CoverageDataError, FileCoverage
-from agents.testgen.emit import header, module_source, render_tests
-from agents.testgen.filters import RUNS, filter_tests
-from agents.testgen.inputs import Seeder
-from agents.testgen.llm import Complete
-from agents.testgen.models import GeneratedTest, GenerationReport, ModuleReport, ModuleTargets
-from agents.testgen.sandbox import Sandbox, SandboxError
-from agents.testgen.search import drivers, search
-from agents.testgen.targets import TargetError, analyse, changed_lines, source_files
 
 Progress = Callable[[str], None]
 

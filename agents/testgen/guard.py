@@ -1,9 +1,9 @@
 """The sandbox's in-process half: an audit hook that refuses network, processes and stray writes.
 
 Installed in every process that runs code under test (the search worker, and the pytest runs of
-the filters through ``-p agents.testgen.guard``), when ``AIAP_SANDBOX_WRITABLE`` names the
+the filters through ``-p aiap.testgen.guard``), when ``AIAP_SANDBOX_WRITABLE`` names the
 directories writes may go to. The OS half (a temporary copy, a wall-clock and a memory limit,
-its own process group) lives in ``agents.testgen.sandbox``. An audit hook cannot stop code that
+its own process group) lives in ``aiap.testgen.sandbox``. An audit hook cannot stop code that
 reaches for ctypes, so it is one layer of two, not a jail.
 """
 
@@ -78,5 +78,5 @@ def install(writable: str | None = None) -> bool:
     return True
 
 
-# Loaded as a pytest plugin (-p agents.testgen.guard): on at import, before any test module.
+# Loaded as a pytest plugin (-p aiap.testgen.guard): on at import, before any test module.
 install()

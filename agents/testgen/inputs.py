@@ -10,7 +10,7 @@ import ast
 import random
 from collections.abc import Sequence
 
-from agents.testgen.models import Candidate, FunctionTarget, ModuleTargets, Param
+from aiap.testgen.models import Candidate, FunctionTarget, ModuleTargets, Param
 
 _TYPICAL: dict[str, list[str]] = {
     "int": ["0", "1", "-1", "2", "3", "10", "100", "-7", "1000"],

@@ -15,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agents.testgen.models import FunctionTarget, GeneratedTest, ModuleTargets
+from aiap.testgen.models import FunctionTarget, GeneratedTest, ModuleTargets
 
 if TYPE_CHECKING:
-    from agents.config import AiapConfig
-    from agents.models import LLMUsage
+    from aiap.config import AiapConfig
+    from aiap.models import LLMUsage
 
 Complete = Callable[[list[dict[str, str]]], str]
 
@@ -38,7 +38,7 @@ class ModelComplete:
     """``complete(messages)`` through the configured model; one budget for the whole run."""
 
     def __init__(self, config: AiapConfig, root: Path, deadline: float) -> None:
-        from agents.llm.chat import ModelChat
+        from aiap.llm.chat import ModelChat
 
         self.chat = ModelChat(config, root, deadline)
         self.stopped = ""  # why no more requests go out
@@ -52,11 +52,11 @@ class ModelComplete:
         return [*self.chat.trouble(), *([self.stopped] if self.stopped else [])]
 
     def __call__(self, messages: list[dict[str, str]]) -> str:
-        from agents.audit import AuditRecord
-        from agents.llm.chat import answered
-        from agents.llm.provider import ProviderError
-        from agents.llm.searchreplace import AnswerError
-        from agents.llm.secrets import has_placeholder
+        from aiap.audit import AuditRecord
+        from aiap.llm.chat import answered
+        from aiap.llm.provider import ProviderError
+        from aiap.llm.searchreplace import AnswerError
+        from aiap.llm.secrets import has_placeholder
 
         spent = self.chat.budget_spent()
         if spent and not self.stopped:
@@ -83,7 +83,7 @@ class ModelComplete:
 
 
 def template() -> str:
-    return resources.files("prompts").joinpath("gen_tests.md").read_text(encoding="utf-8")
+    return resources.files("aiap.prompts").joinpath("gen_tests.md").read_text(encoding="utf-8")
 
 
 def example_test(root: Path, limit: int = 1500) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.testgen.models import Candidate
+from aiap.testgen.models import Candidate
 
 # Special methods, called the way code calls them: ``obj < other``, not ``obj.__lt__(other)``.
 OPERATORS = {

@@ -1,7 +1,7 @@
 """Where code under test runs: a temporary copy of the project, never the user's tree.
 
 Each process started here runs in its own process group (killed whole on a timeout), under an
-address-space limit, with ``agents.testgen.guard`` refusing network, processes and writes
+address-space limit, with ``aiap.testgen.guard`` refusing network, processes and writes
 outside the sandbox's scratch directory. A module that exits, forks, sleeps forever or deletes
 files costs one restart of the worker and harms nothing.
 """
@@ -16,11 +16,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from agents.models import RunResult
-from agents.runner import CHILD_ENV, run_pytest
-from agents.testgen.guard import WRITABLE_ENV
-from agents.testgen.models import Candidate, Execution
-from agents.workspace import Workspace
+from aiap.models import RunResult
+from aiap.runner import CHILD_ENV, run_pytest
+from aiap.testgen.guard import WRITABLE_ENV
+from aiap.testgen.models import Candidate, Execution
+from aiap.workspace import Workspace
 
 
 class SandboxError(Exception):
@@ -92,7 +92,7 @@ class Sandbox:
         """A fresh pytest process in the copy, guarded, with tmp_path under the scratch."""
         return run_pytest(
             self.root,
-            ["-p", "agents.testgen.guard", f"--basetemp={self.scratch / 'pytest'}", *args],
+            ["-p", "aiap.testgen.guard", f"--basetemp={self.scratch / 'pytest'}", *args],
             env={**self.env(import_root), **(extra_env or {})},
             timeout=timeout,
             memory_mb=self.memory_mb,
@@ -126,7 +126,7 @@ class SearchWorker:
         log = self._log()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "agents.testgen.worker", str(req_r), str(resp_w)]
+                [sys.executable, "-m", "aiap.testgen.worker", str(req_r), str(resp_w)]
                 + [self.module],
                 cwd=self.sandbox.scratch,
                 env=self.sandbox.env(self.import_root),

@@ -14,11 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from aiap.testgen.inputs import Seeder
+from aiap.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
+from aiap.testgen.render import OPERATORS
 from pydantic import BaseModel, Field
-
-from agents.testgen.inputs import Seeder
-from agents.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
-from agents.testgen.render import OPERATORS
 
 Progress = Callable[[str], None]
 

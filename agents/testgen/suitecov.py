@@ -1,4 +1,4 @@
-"""A pytest plugin for aiap's own runs (``-p agents.testgen.suitecov``): coverage and carving.
+"""A pytest plugin for aiap's own runs (``-p aiap.testgen.suitecov``): coverage and carving.
 
 - ``AIAP_GEN_COVERAGE_DATA``: record branch coverage of the files under the rootdir into this
   data file, one coverage.py dynamic context per test (its node id), so the filters can tell

@@ -1,6 +1,6 @@
 """The search worker: a child process that imports one module and runs candidate calls.
 
-``python -m agents.testgen.worker REQ_FD RESP_FD MODULE`` reads one JSON request per line from
+``python -m aiap.testgen.worker REQ_FD RESP_FD MODULE`` reads one JSON request per line from
 REQ_FD and answers each on RESP_FD with an ``Execution``: the lines and arcs of the module that
 the call ran (coverage.py, branch mode), and its return value's repr when the repr is stable.
 Standard input and output belong to the code under test, never to the protocol.
@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
-from agents.testgen import guard
-from agents.testgen.models import Candidate, Execution
-from agents.testgen.render import call_source, receiver_source
+from aiap.testgen import guard
+from aiap.testgen.models import Candidate, Execution
+from aiap.testgen.render import call_source, receiver_source
 
 _MAX_REPR = 300
 
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     requests = os.fdopen(req_fd, "r", encoding="utf-8")
     responses = os.fdopen(resp_fd, "w", encoding="utf-8")
-    # The guard is on already: importing agents.testgen.guard installs it in a sandbox child.
+    # The guard is on already: importing aiap.testgen.guard installs it in a sandbox child.
     module = importlib.import_module(module_name)
     path = os.path.realpath(module.__file__ or "")
     namespace = {**vars(module), "__builtins__": builtins}

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from agents.models import RunResult
-from agents.runner import CHILD_ENV, junit_args, read_junit
+from aiap.models import RunResult
+from aiap.runner import CHILD_ENV, junit_args, read_junit
 
 
 def _child(request: dict[str, Any], out_fd: int) -> None:
@@ -138,7 +138,7 @@ class ForkServer:
         }
         self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-c", "from agents.forkserver import serve; serve()"],
+            [python or sys.executable, "-c", "from aiap.repair.forkserver import serve; serve()"],
             cwd=cwd,
             env=child_env,
             stdin=subprocess.PIPE,

@@ -14,10 +14,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agents.forkserver import ForkServer, WorkerDied
-from agents.models import CodePatch
-from agents.validate import Invocation, RunTests, SubprocessRuns, Validator, Verdict
-from agents.workspace import Workspace
+from aiap.models import CodePatch, Verdict
+from aiap.repair.forkserver import ForkServer, WorkerDied
+from aiap.repair.validate import Invocation, RunTests, SubprocessRuns, Validator
+from aiap.workspace import Workspace
 
 
 def lane_count(workers: int | None = None) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
-from agents.models import CodePatch, Edit
+from aiap.models import CodePatch, Edit
 
 TOP_SINGLES = 8  # likeliest single candidates paired blindly with each other
 MAX_PAIRS = 120

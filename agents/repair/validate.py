@@ -13,21 +13,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from aiap.models import CodePatch, RunResult, Verdict
+from aiap.repair.localize import LineCoverage
+from aiap.runner import run_pytest
+from aiap.workspace import Workspace
 from pydantic import BaseModel
-
-from agents.localize import LineCoverage
-from agents.models import CodePatch, RunResult
-from agents.runner import run_pytest
-from agents.workspace import Workspace
-
-
-class Verdict(BaseModel):
-    plausible: bool
-    reason: str = ""
-    timed_out: bool = False
-    whole_suite: bool = False  # the verdict already covers every test
-    targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
-    output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
 
 
 class Invocation(BaseModel):

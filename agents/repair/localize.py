@@ -8,26 +8,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from agents.models import Failure, Location
+from aiap.models import Failure, Location
+from aiap.testfiles import is_test_file
 
 # Line -> names of the tests that ran it, per file (relative to the workspace root).
 LineCoverage = Mapping[str, Mapping[int, set[str]]]
 
 # A traceback line is the likeliest spot among lines that score the same.
 FRAME_BONUS = 0.05
-
-
-def is_test_file(path: str, test_files: Iterable[str] = ()) -> bool:
-    name = PurePosixPath(path).name
-    return (
-        path in set(test_files)
-        or name == "conftest.py"
-        or fnmatch(name, "test_*.py")
-        or fnmatch(name, "*_test.py")
-    )
 
 
 def read_line_coverage(data_file: Path, root: Path) -> dict[str, dict[int, set[str]]]:

@@ -19,17 +19,12 @@ from pathlib import Path
 
 import libcst
 import pluggy
-from pydantic import BaseModel
-
-from agents.combine import pairs
-from agents.config import AiapConfig
-from agents.edits import apply_edits, change_size, unified_diff
-from agents.engines import engine_deadlines, plugin_manager, propose, select_engines
-from agents.hookspecs import RepairRequest
-from agents.interpreter import bridged_env
-from agents.lanes import Lane, ValidatorPool, lane_count, open_lanes
-from agents.localize import is_test_file, rank_locations, read_line_coverage
-from agents.models import (
+from aiap.config import AiapConfig
+from aiap.edits import apply_edits, change_size, unified_diff
+from aiap.engines import engine_deadlines, plugin_manager, propose, select_engines
+from aiap.hookspecs import RepairRequest
+from aiap.interpreter import bridged_env
+from aiap.models import (
     CodePatch,
     Failure,
     Frame,
@@ -37,13 +32,18 @@ from agents.models import (
     RunResult,
     RunState,
     TouchedFile,
+    Verdict,
     sha256_bytes,
     stopped_by_timeout,
 )
-from agents.offline.mutants import prior
-from agents.runner import run_pytest
-from agents.validate import Invocation, Validator, Verdict
-from agents.workspace import Workspace
+from aiap.repair.combine import pairs
+from aiap.repair.lanes import Lane, ValidatorPool, lane_count, open_lanes
+from aiap.repair.localize import rank_locations, read_line_coverage
+from aiap.repair.validate import Invocation, Validator
+from aiap.runner import run_pytest
+from aiap.testfiles import is_test_file
+from aiap.workspace import Workspace
+from pydantic import BaseModel
 
 Progress = Callable[[str], None]
 
@@ -196,8 +196,7 @@ def _complete(patch: CodePatch, originals: dict[str, bytes]) -> CodePatch | None
             )
         )
         size += change_size(old, new)
-    if patch.operator == "duplicate_deletion":
-        size = 1  # dropping a verbatim repeat is as small as a change gets
+    size = patch.size or size  # the engine's measure wins (a verbatim repeat dropped: 1)
     if not files:
         return None
     return patch.model_copy(update={"diff": "".join(diffs), "files": files, "size": size})
@@ -352,9 +351,7 @@ def _search(
         search.drain()
     # Smallest first; at equal size the more suspicious line (evidence about this bug) before
     # the likelier operator family (evidence about bugs in general).
-    plausible = sorted(
-        search.plausible, key=lambda pv: (pv[0].size, -pv[0].score, -prior(pv[0].operator))
-    )
+    plausible = sorted(search.plausible, key=lambda pv: (pv[0].size, -pv[0].score, -pv[0].prior))
     # The whole suite once, for the best patch (the next one only if it breaks something).
     for index, (patch, whole) in enumerate(plausible):
         if whole or pool.confirm(patch).plausible:
@@ -409,7 +406,7 @@ def _repair_in(
         timeout = max(job.config.timeout or 0.0, 60.0, 5 * job.user_seconds + 30)
         baseline = run_pytest(
             inv.invocation_dir,
-            [*inv.options, *inv.positional, "-p", "agents.probe"],
+            [*inv.options, *inv.positional, "-p", "aiap.repair.probe"],
             env=env,
             timeout=timeout,
             memory_mb=inv.memory_mb,

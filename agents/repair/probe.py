@@ -1,4 +1,4 @@
-"""A pytest plugin loaded into aiap's own runs in the workspace (``-p agents.probe``).
+"""A pytest plugin loaded into aiap's own runs in the workspace (``-p aiap.repair.probe``).
 
 It records per-test line coverage (one coverage.py dynamic context per test) and the traceback
 frames of each failure, for localization. It is configured through environment variables so
