@@ -12,8 +12,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from aiap.models import CodePatch, RunState
 from pydantic import ValidationError
+
+from aiap.models import CodePatch, RunState
 
 DIRNAME = ".aiap"
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
+from pydantic import BaseModel, ValidationError
+
 from aiap.aiapdir import AiapDir, write_atomic
 from aiap.edits import apply_edits
 from aiap.models import CodePatch, TouchedFile, sha256_bytes
-from pydantic import BaseModel, ValidationError
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"  # fixed width, so record names sort in time order
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
 from aiap.aiapdir import AiapDir
 from aiap.models import CodePatch
-from pydantic import BaseModel, Field
 
 Event = Literal["llm_call", "patch"]
 

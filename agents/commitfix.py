@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from aiap.aiapdir import AiapDir
 from aiap.apply import ApplyError, apply_patch
 from aiap.config import AiapConfig
@@ -29,7 +31,6 @@ from aiap.models import CodePatch, RunResult
 from aiap.runner import run_pytest
 from aiap.testfiles import is_test_file
 from aiap.testselect import TestSelection, select_tests
-from pydantic import BaseModel
 
 Progress = Callable[[str], None]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pluggy
+
 from aiap import hookspecs
 from aiap.config import AiapConfig
 from aiap.hookspecs import RepairRequest

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pluggy
-from aiap.models import CodePatch, Failure, Location, RunState, Verdict
 from pydantic import BaseModel, ConfigDict, Field
+
+from aiap.models import CodePatch, Failure, Location, RunState, Verdict
 
 hookspec = pluggy.HookspecMarker("aiap")
 hookimpl = pluggy.HookimplMarker("aiap")

@@ -14,10 +14,11 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from aiap.apply import ApplyError, apply_patch
 from aiap.edits import edits_between
 from aiap.models import CodePatch, TouchedFile, sha256_bytes
-from pydantic import BaseModel
 
 RUFF_TIMEOUT = 60.0
 

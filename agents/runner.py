@@ -15,8 +15,9 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aiap.models import RunResult, TestResult
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
+
+from aiap.models import RunResult, TestResult
 
 # Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
 CHILD_ENV = "AIAP_CHILD"

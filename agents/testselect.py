@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from pydantic import BaseModel
+
 from aiap.testfiles import is_test_file
 from aiap.workspace import project_files
-from pydantic import BaseModel
 
 Method = Literal["changed test file", "coverage map", "import graph", "module name"]
 

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from aiap.models import RunState
 
+from aiap.models import RunState
 from tests.conftest import run_pytest_cli, write_project
 from tests.openai_server import OpenAIServer
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from aiap.aiapdir import AiapDir
 from aiap.models import RunState
-
 from tests.conftest import git
 from tests.test_apply import patch_for
 

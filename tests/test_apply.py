@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from aiap.apply import ApplyError, UndoRecord, apply_patch, list_undo, undo
 from aiap.edits import edits_between, unified_diff
 from aiap.models import CodePatch, TouchedFile, sha256_bytes
-
 from tests.conftest import snapshot
 
 

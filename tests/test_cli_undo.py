@@ -8,7 +8,6 @@ from importlib import metadata
 from pathlib import Path
 
 from aiap.apply import apply_patch
-
 from tests.conftest import snapshot
 from tests.test_apply import patch_for, write
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiap.aiapdir import AiapDir
 
+from aiap.aiapdir import AiapDir
 from precommit_hooks.fix import main
 from tests.conftest import git
 from tests.precommit_project import enter, shop_project, stage

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiap.review.findings import ReviewReport
 
+from aiap.review.findings import ReviewReport
 from precommit_hooks.review import main
 from tests.conftest import git, write_project
 from tests.precommit_project import PYPROJECT, enter, stage

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from aiap.interpreter import InterpreterError, bridged_env, find_project_python
 
 

@@ -10,7 +10,6 @@ from aiap.repair.lanes import ValidatorPool, open_lanes
 from aiap.repair.validate import Invocation, Validator
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
-
 from tests.conftest import write_project
 
 BUGGY = "def double(x):\n    return x * 3\n"

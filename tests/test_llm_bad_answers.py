@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from aiap.apply import apply_patch
 from pydantic import BaseModel, ConfigDict
 
+from aiap.apply import apply_patch
 from tests.conftest import run_pytest_cli, snapshot
 from tests.llm_project import FIX, block, needs_litellm, people_project, repair_with_llm
 from tests.openai_server import Logged, OpenAIServer, Reply

@@ -7,7 +7,6 @@ from pathlib import Path
 from aiap.hookspecs import RepairRequest
 from aiap.llm.context import build_context, estimate_tokens, failure_report
 from aiap.models import Failure, Frame, Location
-
 from tests.conftest import write_project
 
 RATES = "VAT = {'FR': 20, 'DE': 19}\n\n\ndef rate_for(country):\n    return VAT[country]\n"

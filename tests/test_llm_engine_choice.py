@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from aiap.config import AiapConfig
 from aiap.engines import EngineUnavailable, engine_deadlines, plugin_manager, select_engines
-
 from tests.conftest import run_pytest_cli
 from tests.llm_project import needs_litellm, people_project
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pluggy
+
 from aiap import hookspecs
 from aiap.edits import apply_edits
 from aiap.hookspecs import RepairRequest

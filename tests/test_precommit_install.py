@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from aiap.workspace import project_files
 
+from aiap.workspace import project_files
 from tests.conftest import git, snapshot
 from tests.precommit_project import PRICING, commit, head_message, hook_env, pre_commit
 from tests.precommit_project import shop_project as _shop_project

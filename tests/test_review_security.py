@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst
 import pytest
+
 from aiap.review.security import check_source
 
 

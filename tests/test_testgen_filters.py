@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from aiap.testgen.coverage_data import FileCoverage
 from aiap.testgen.filters import Filtered, filter_tests
 from aiap.testgen.models import GeneratedTest
 from aiap.testgen.sandbox import Sandbox
 from aiap.testgen.targets import analyse
-
 from tests.conftest import write_project
 
 SOURCE = """\

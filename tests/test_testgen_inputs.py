@@ -9,7 +9,6 @@ from aiap.testgen.inputs import Seeder
 from aiap.testgen.models import FunctionTarget, ModuleTargets
 from aiap.testgen.search import drivers
 from aiap.testgen.targets import analyse, module_name
-
 from tests.conftest import write_project
 
 MODULE = '''\

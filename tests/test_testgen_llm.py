@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+
 from aiap.config import AiapConfig
 from aiap.testgen.generate import GenOptions, generate
 from aiap.testgen.llm import LLMAnswerError, ModelComplete, parse_answer
-
 from tests.conftest import snapshot
 from tests.openai_server import OpenAIServer, Reply
 from tests.test_gen_tests_cli import aiap, shop

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from aiap.testgen.emit import render_test
 from aiap.testgen.models import Candidate, Found
 from aiap.testgen.sandbox import Sandbox, SandboxError, SearchWorker
-
 from tests.conftest import snapshot, write_project
 
 HOSTILE = """\

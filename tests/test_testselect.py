@@ -6,7 +6,6 @@ from pathlib import Path
 
 from aiap.aiapdir import AiapDir
 from aiap.testselect import module_names, select_tests
-
 from tests.conftest import run_pytest_cli, write_project
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from aiap.edits import edits_between
 from aiap.models import CodePatch
 from aiap.workspace import Workspace
-
 from tests.conftest import git
 
 

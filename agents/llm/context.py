@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
 from aiap.hookspecs import RepairRequest
 from aiap.testfiles import is_test_file
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 CHARS_PER_TOKEN = 4
 MAX_FAILURES = 3

@@ -16,6 +16,7 @@ from pathlib import Path
 from string import Template
 
 import libcst as cst
+
 from aiap.audit import AuditRecord
 from aiap.config import AiapConfig
 from aiap.edits import edits_between, unified_diff

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from aiap.llm.searchreplace import AnswerError
 from pydantic import BaseModel
+
+from aiap.llm.searchreplace import AnswerError
 
 Message = dict[str, str]
 

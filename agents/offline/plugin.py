@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
+
 from aiap.edits import edits_between
 from aiap.hookspecs import RepairRequest, hookimpl
 from aiap.models import CodePatch

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import libcst
 import pluggy
+from pydantic import BaseModel
+
 from aiap.config import AiapConfig
 from aiap.edits import apply_edits, change_size, unified_diff
 from aiap.engines import engine_deadlines, plugin_manager, propose, select_engines
@@ -43,7 +45,6 @@ from aiap.repair.validate import Invocation, Validator
 from aiap.runner import run_pytest
 from aiap.testfiles import is_test_file
 from aiap.workspace import Workspace
-from pydantic import BaseModel
 
 Progress = Callable[[str], None]
 

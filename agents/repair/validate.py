@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from aiap.models import CodePatch, RunResult, Verdict
 from aiap.repair.localize import LineCoverage
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
-from pydantic import BaseModel
 
 
 class Invocation(BaseModel):

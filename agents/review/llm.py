@@ -13,10 +13,11 @@ import os
 import re
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from aiap.config import AiapConfig
 from aiap.review.difflines import ChangedLines, touches
 from aiap.review.findings import Finding, Severity
-from pydantic import BaseModel, ValidationError
 
 RULE = "llm/review"
 CONTEXT_LINES = 3

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import libcst
+
 from aiap.config import AiapConfig
 from aiap.review import security
 from aiap.review.difflines import ChangedLines, staged_lines, touches

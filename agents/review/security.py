@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 
 import libcst as cst
-from aiap.review.findings import Finding, Severity
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from aiap.review.findings import Finding, Severity
 
 RULE_PREFIX = "aiap/"
 

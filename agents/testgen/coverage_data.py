@@ -15,10 +15,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel, Field
+
 from aiap.models import RunResult
 from aiap.runner import run_pytest
 from aiap.testgen.models import Arc
-from pydantic import BaseModel, Field
 
 
 class CoverageDataError(Exception):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import BaseModel, Field
+
 from aiap.models import RunResult
 from aiap.testgen.guard import PREFIX
 from aiap.testgen.models import Arc, GeneratedTest, ModuleTargets, TestVerdict, Verdict
 from aiap.testgen.sandbox import Sandbox
-from pydantic import BaseModel, Field
 
 RUNS = 3
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from aiap.aiapdir import write_atomic
 from aiap.testgen import coverage_data, llm
 from aiap.testgen.coverage_data import CoverageDataError, FileCoverage
@@ -21,7 +23,6 @@ from aiap.testgen.models import GeneratedTest, GenerationReport, ModuleReport, M
 from aiap.testgen.sandbox import Sandbox, SandboxError
 from aiap.testgen.search import drivers, search
 from aiap.testgen.targets import TargetError, analyse, changed_lines, source_files
-from pydantic import BaseModel, ConfigDict
 
 Progress = Callable[[str], None]
 

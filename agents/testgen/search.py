@@ -14,10 +14,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from pydantic import BaseModel, Field
+
 from aiap.testgen.inputs import Seeder
 from aiap.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
 from aiap.testgen.render import OPERATORS
-from pydantic import BaseModel, Field
 
 Progress = Callable[[str], None]
 

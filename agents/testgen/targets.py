@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
 from aiap.testgen.coverage_data import FileCoverage
 from aiap.testgen.models import Arc, FunctionTarget, ModuleTargets, Param
 from aiap.testgen.patterns import samples
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 # Tokens with a digit in docstrings ("'P1Y2M'", "12.50", "09:30"): example inputs, often.
 _EXAMPLE = re.compile(r"[A-Za-z0-9:.+\-/]*\d[A-Za-z0-9:.+\-/]*")
