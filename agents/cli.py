@@ -13,7 +13,12 @@ from aiap.commands import gen_tests, undo
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="aiap", description="AI auto-programming: repair failing tests, and undo it."
+        prog="aiap",
+        description=(
+            "aiap: generate tests for the lines and branches your suite does not cover "
+            "(gen-tests) and undo a patch aiap applied (undo). Failing tests are repaired "
+            "through `pytest --aiap-fix` and the `aiap-fix` pre-commit hook, not this command."
+        ),
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
