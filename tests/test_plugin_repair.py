@@ -3,104 +3,149 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import git, run_pytest_cli, snapshot, write_project
+import pytest
+
+from tests.plugin_project import commit_all, git, run, user_files, user_pytester
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
 
 
-def _example_repo(git_repo: Path) -> Path:
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    return user_pytester(pytester, monkeypatch)
+
+
+@pytest.fixture
+def shop(project: pytest.Pytester) -> pytest.Pytester:
+    """The shipped example, committed in a git repository."""
     shutil.copytree(
         EXAMPLE,
-        git_repo,
+        project.path,
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns(".aiap", "__pycache__", ".pytest_cache"),
     )
-    git(git_repo, "add", ".")
-    git(git_repo, "commit", "-qm", "shop")
-    return git_repo
+    commit_all(project.path)
+    return project
 
 
-def test_fix_shows_a_validated_diff_and_writes_nothing(git_repo: Path) -> None:
-    project = _example_repo(git_repo)
-    before = snapshot(project)
-    result = run_pytest_cli(project, "--aiap-fix")
-    assert result.returncode == 1
-    assert "-    if quantity > BULK_THRESHOLD:" in result.stdout
-    assert "+    if quantity >= BULK_THRESHOLD:" in result.stdout
-    assert "rerun with --aiap-apply" in result.stdout
-    assert snapshot(project) == before
-    patches = list((project / ".aiap" / "patches").glob("*.patch"))
+def test_fix_shows_a_validated_diff_and_writes_nothing(shop: pytest.Pytester) -> None:
+    before = user_files(shop.path)
+    result = run(shop, "--aiap-fix")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "-    if quantity > BULK_THRESHOLD:",
+            "+    if quantity >= BULK_THRESHOLD:",
+            "aiap:*rerun with --aiap-apply*",
+        ]
+    )
+    assert user_files(shop.path) == before
+    patches = list((shop.path / ".aiap" / "patches").glob("*.patch"))
     assert len(patches) == 1
-    git(project, "apply", "--check", str(patches[0]))
+    git(shop.path, "apply", "--check", str(patches[0]))
 
 
-def test_apply_makes_the_suite_pass_and_undo_restores_byte_identical(git_repo: Path) -> None:
-    project = _example_repo(git_repo)
-    before = snapshot(project)
-    result = run_pytest_cli(project, "--aiap-apply")
-    assert "aiap: applied to shop/pricing.py" in result.stdout, result.stdout
-    assert run_pytest_cli(project).returncode == 0
-    undo = subprocess.run(
-        [sys.executable, "-m", "aiap.cli", "undo"], cwd=project, capture_output=True, text=True
+def test_apply_makes_the_suite_pass_and_undo_restores_byte_identical(
+    shop: pytest.Pytester,
+) -> None:
+    before = user_files(shop.path)
+    run(shop, "--aiap-apply").stdout.fnmatch_lines(["aiap: applied to shop/pricing.py*"])
+    fixed = run(shop)
+    assert fixed.ret == pytest.ExitCode.OK
+    fixed.stdout.no_fnmatch_line("*failed*")
+    undo = shop.run(sys.executable, "-m", "aiap.cli", "undo")
+    assert undo.ret == 0, undo.stderr.str()
+    assert user_files(shop.path) == before
+
+
+def test_a_green_run_does_no_repair_work(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        mod="""
+            def one():
+                return 1
+        """,
+        test_mod="""
+            from mod import one
+
+            def test_one():
+                assert one() == 1
+        """,
     )
-    assert undo.returncode == 0, undo.stderr
-    assert snapshot(project) == before
+    result = run(project, "--aiap-fix")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.no_fnmatch_line("*aiap:*")
+    result.stdout.no_fnmatch_line("*= aiap =*")
+    assert not (project.path / ".aiap").exists()
 
 
-def test_a_green_run_does_no_repair_work(tmp_path: Path) -> None:
-    project = write_project(
-        tmp_path / "p",
-        {
-            "mod.py": "def one():\n    return 1\n",
-            "test_mod.py": "from mod import one\n\ndef test_one():\n    assert one() == 1\n",
-        },
+def test_the_users_own_options_reach_the_validation_runs(project: pytest.Pytester) -> None:
+    project.makeconftest(
+        """
+        import pytest
+
+        def pytest_addoption(parser):
+            parser.addoption("--rate", type=int, default=0)
+
+        @pytest.fixture
+        def rate(request):
+            return request.config.getoption("--rate")
+        """
     )
-    result = run_pytest_cli(project, "--aiap-fix")
-    assert result.returncode == 0
-    assert "aiap:" not in result.stdout
-    assert not (project / ".aiap").exists()
+    project.makepyfile(
+        mod="""
+            def tax(amount, rate):
+                return amount + rate / 100
+        """,
+        test_mod="""
+            from mod import tax
 
-
-def test_the_users_own_options_reach_the_validation_runs(tmp_path: Path) -> None:
-    conftest = (
-        "import pytest\n\n"
-        "def pytest_addoption(parser):\n    parser.addoption('--rate', type=int, default=0)\n\n"
-        "@pytest.fixture\ndef rate(request):\n    return request.config.getoption('--rate')\n"
+            def test_tax(rate):
+                assert tax(200, rate) == 20
+        """,
     )
-    source = "def tax(amount, rate):\n    return amount + rate / 100\n"
-    tests = "from mod import tax\n\ndef test_tax(rate):\n    assert tax(200, rate) == 20\n"
-    project = write_project(
-        tmp_path / "p", {"conftest.py": conftest, "mod.py": source, "test_mod.py": tests}
+    result = run(project, "--aiap-fix", "--rate=10")
+    result.stdout.fnmatch_lines(["+    return amount [*] rate / 100"])
+
+
+def test_xdist_runs_repair_once_on_the_controller(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        mod="""
+            def double(x):
+                return x + x + 1
+        """,
+        test_mod="""
+            from mod import double
+
+            def test_double():
+                assert double(2) == 4
+
+            def test_zero():
+                assert double(0) == 0
+        """,
     )
-    result = run_pytest_cli(project, "--aiap-fix", "--rate=10")
-    assert "+    return amount * rate / 100" in result.stdout, result.stdout
+    result = run(project, "-n", "2", "--aiap-fix")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["aiap: patch 1:*", "+    return x + x"])
+    assert len([line for line in result.outlines if line.startswith("aiap: patch 1:")]) == 1
 
 
-def test_xdist_runs_repair_once_on_the_controller(tmp_path: Path) -> None:
-    source = "def double(x):\n    return x + x + 1\n"
-    tests = (
-        "from mod import double\n\n"
-        "def test_double():\n    assert double(2) == 4\n\n"
-        "def test_zero():\n    assert double(0) == 0\n"
+def test_ini_settings_are_read(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\naiap_engine = llm\n")
+    project.makepyfile(
+        mod="""
+            def one():
+                return 2
+        """,
+        test_mod="""
+            from mod import one
+
+            def test_one():
+                assert one() == 1
+        """,
     )
-    project = write_project(tmp_path / "p", {"mod.py": source, "test_mod.py": tests})
-    result = run_pytest_cli(project, "-n", "2", "--aiap-fix")
-    assert result.stdout.count("aiap: patch 1:") == 1, result.stdout
-    assert "+    return x + x" in result.stdout
-
-
-def test_ini_settings_are_read(tmp_path: Path) -> None:
-    project = write_project(
-        tmp_path / "p",
-        {
-            "pytest.ini": "[pytest]\naiap_engine = llm\n",
-            "mod.py": "def one():\n    return 2\n",
-            "test_mod.py": "from mod import one\n\ndef test_one():\n    assert one() == 1\n",
-        },
-    )
-    result = run_pytest_cli(project, "--aiap-fix")
-    assert "aiap: the LLM engine needs a model: set --aiap-model" in result.stdout, result.stdout
+    result = run(project, "--aiap-fix")
+    result.stdout.fnmatch_lines(["aiap: the LLM engine needs a model: set --aiap-model*"])
