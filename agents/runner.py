@@ -7,7 +7,6 @@ memory is rejected instead of hanging the search.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,18 +17,10 @@ from pathlib import Path
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
 from aiap.models import RunResult, TestResult
+from aiap.processes import isolated, kill_group
 
 # Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
 CHILD_ENV = "AIAP_CHILD"
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    if not megabytes:
-        return
-    import resource
-
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _nodeid(file: str | None, classname: str, name: str) -> str:
@@ -107,18 +98,17 @@ def run_pytest(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: killed whole on timeout
-            preexec_fn=lambda: _limit_memory(memory_mb),
+            preexec_fn=isolated(memory_mb),  # its own process group: killed whole on timeout
         )
         timed_out = False
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _kill_group(proc)
+            kill_group(proc.pid)
             out, _ = proc.communicate()
         except BaseException:  # Ctrl-C: take the child down with us
-            _kill_group(proc)
+            kill_group(proc.pid)
             proc.wait()
             raise
         duration = time.monotonic() - start
@@ -131,10 +121,3 @@ def run_pytest(
             duration=duration,
             output_tail=text[-4000:],
         )
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -11,7 +11,6 @@ list each way, interleaved, in one run. Prints candidates/second for each and th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -24,6 +23,7 @@ from aiap.models import CodePatch
 from aiap.offline.mutants import mutants_for_lines
 from aiap.repair.forkserver import ForkServer
 from aiap.repair.lanes import ValidatorPool, lane_count, open_lanes
+from aiap.repair.probe_records import RECORDS_ENV, PreloadRecord, read_records
 from aiap.repair.validate import Invocation, SubprocessRuns, Validator
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
@@ -112,14 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             inv = Invocation(
                 rootdir=ws.root, invocation_dir=ws.root, options=[], positional=[], env=env
             )
-            frames = Path(tmp) / "probe.jsonl"
-            probe_env = {**env, "AIAP_FRAMES_OUT": str(frames), "AIAP_WORKSPACE_ROOT": str(ws.root)}
+            records = Path(tmp) / "probe.jsonl"
+            probe_env = {**env, RECORDS_ENV: str(records), "AIAP_WORKSPACE_ROOT": str(ws.root)}
             baseline = run_pytest(ws.root, ["-p", "aiap.repair.probe"], env=probe_env, timeout=120)
-            preload = next(
-                json.loads(line)["preload"]
-                for line in frames.read_text().splitlines()
-                if "preload" in line
-            )
+            preload = next(r.modules for r in read_records(records) if isinstance(r, PreloadRecord))
             targets = sorted(baseline.failed())
             source = ws.read_text("invoice.py")
             # The buggy line first, as localization would put it, then the rest of the module.

@@ -13,7 +13,6 @@ import importlib
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aiap.models import RunResult
+from aiap.processes import kill_group, limit_memory
 from aiap.runner import CHILD_ENV, junit_args, read_junit
 
 
@@ -34,11 +34,7 @@ def _child(request: dict[str, Any], out_fd: int) -> None:
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(out_fd)
-        if request.get("memory_mb"):
-            import resource
-
-            limit = request["memory_mb"] * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        limit_memory(request.get("memory_mb"))
         os.chdir(request["cwd"])
         sys.path[0:0] = request.get("sys_path_prepend", [])
         import pytest
@@ -62,10 +58,7 @@ def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
                 return os.waitstatus_to_exitcode(status), False
             left = deadline - time.monotonic()
             if left <= 0:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                kill_group(pid)
                 os.waitpid(pid, 0)
                 return None, True
             if pidfd is not None:
@@ -199,9 +192,6 @@ class ForkServer:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_group(self.proc.pid)
             self.proc.wait()
         self._tmp.cleanup()

@@ -1,4 +1,5 @@
-"""Rank suspicious source lines: per-test coverage scored with Ochiai, plus traceback frames.
+"""Where the failures come from: suspicious source lines (per-test coverage scored with Ochiai,
+plus traceback frames), and the failures grouped by the function they surface in.
 
 Test files are never suspects: aiap repairs code, not the tests that judge it.
 """
@@ -7,34 +8,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel
 
 from aiap.models import Failure, Location
+from aiap.repair.linecoverage import LineCoverage
 from aiap.testfiles import is_test_file
-
-# Line -> names of the tests that ran it, per file (relative to the workspace root).
-LineCoverage = Mapping[str, Mapping[int, set[str]]]
 
 # A traceback line is the likeliest spot among lines that score the same.
 FRAME_BONUS = 0.05
-
-
-def read_line_coverage(data_file: Path, root: Path) -> dict[str, dict[int, set[str]]]:
-    """Per-test line coverage from a coverage.py data file with one context per test."""
-    from coverage import CoverageData
-
-    data = CoverageData(basename=str(data_file))
-    data.read()
-    result: dict[str, dict[int, set[str]]] = {}
-    for measured in data.measured_files():
-        try:
-            rel = Path(measured).resolve().relative_to(root).as_posix()
-        except ValueError:
-            continue
-        by_line = data.contexts_by_lineno(measured)
-        result[rel] = {line: {c for c in ctxs if c} for line, ctxs in by_line.items()}
-    return result
 
 
 def ochiai(failed_covering: int, passed_covering: int, total_failed: int) -> float:
@@ -76,3 +59,17 @@ def rank_locations(
         for (path, line), score in ordered
         if score > 0
     ]
+
+
+class FailureGroup(BaseModel):
+    failures: list[Failure]
+
+
+def group_failures(failures: Sequence[Failure], test_files: set[str]) -> list[FailureGroup]:
+    """One group per innermost code frame: failures that surface in the same function."""
+    groups: dict[str, list[Failure]] = {}
+    for failure in failures:
+        code = [f for f in failure.frames if not is_test_file(f.path, test_files)]
+        key = f"{code[-1].path}::{code[-1].function}" if code else ""
+        groups.setdefault(key, []).append(failure)
+    return [FailureGroup(failures=fs) for _, fs in sorted(groups.items())]

@@ -16,7 +16,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from aiap.models import CodePatch, RunResult, Verdict
-from aiap.repair.localize import LineCoverage
+from aiap.repair.linecoverage import LineCoverage
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
 

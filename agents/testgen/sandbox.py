@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from aiap.models import RunResult
+from aiap.processes import isolated, kill_group
 from aiap.runner import CHILD_ENV, run_pytest
 from aiap.testgen.guard import WRITABLE_ENV
 from aiap.testgen.models import Candidate, Execution
@@ -25,25 +26,6 @@ from aiap.workspace import Workspace
 
 class SandboxError(Exception):
     """The module cannot be imported in the sandbox; the message says why."""
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    if not megabytes:
-        return
-    import resource
-
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    import signal
-
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
 
 
 class Sandbox:
@@ -134,8 +116,7 @@ class SearchWorker:
                 stdout=subprocess.DEVNULL,
                 stderr=log,
                 pass_fds=(req_r, resp_w),
-                start_new_session=True,
-                preexec_fn=lambda: _limit_memory(memory),
+                preexec_fn=isolated(memory),
             )
         finally:
             os.close(req_r)
@@ -173,7 +154,8 @@ class SearchWorker:
     def _stop(self) -> str:
         err = ""
         if self.proc is not None:
-            _kill(self.proc)
+            kill_group(self.proc.pid)
+            self.proc.wait()
             err = self._log_path.read_bytes().decode("utf-8", "replace").strip()
             try:
                 self._requests.close()

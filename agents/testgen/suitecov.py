@@ -2,7 +2,8 @@
 
 - ``AIAP_GEN_COVERAGE_DATA``: record branch coverage of the files under the rootdir into this
   data file, one coverage.py dynamic context per test (its node id), so the filters can tell
-  which generated test covers what.
+  which generated test covers what. The measuring is ``aiap.coverage_per_test``, shared with
+  the repair probe; the carving is test generation's alone.
 - ``AIAP_GEN_CARVE`` and ``AIAP_GEN_CARVE_FILES``: record the literal argument values the
   functions of those files receive while the tests run, as JSON, to seed the search.
 
@@ -16,9 +17,10 @@ import json
 import os
 import sys
 from types import FrameType
-from typing import Any
 
 import pytest
+
+from aiap.coverage_per_test import PerTestCoverage
 
 _DATA = os.environ.get("AIAP_GEN_COVERAGE_DATA")
 _CARVE = os.environ.get("AIAP_GEN_CARVE")
@@ -27,12 +29,7 @@ _CARVE_FILES = {
 }
 _MAX_VALUES = 12
 
-_cov: Any = None
-if _DATA:
-    import coverage
-
-    _cov = coverage.Coverage(data_file=_DATA, source=[os.getcwd()], branch=True, config_file=False)
-    _cov.start()
+_coverage = PerTestCoverage(_DATA, os.getcwd(), branch=True) if _DATA else None
 
 _carved: dict[str, dict[str, list[list[str]]]] = {}
 
@@ -70,20 +67,12 @@ if _CARVE and _CARVE_FILES and sys.version_info >= (3, 11):  # co_qualname is 3.
     sys.setprofile(_profile)
 
 
-def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    if _cov is not None:
-        _cov.switch_context(nodeid)
-
-
-def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    if _cov is not None:
-        _cov.switch_context("")
+def pytest_configure(config: pytest.Config) -> None:
+    if _coverage is not None:
+        config.pluginmanager.register(_coverage, "aiap-suitecov-coverage")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _cov is not None:
-        _cov.stop()
-        _cov.save()
     if _CARVE and _CARVE_FILES:
         sys.setprofile(None)
         with open(_CARVE, "w", encoding="utf-8") as f:

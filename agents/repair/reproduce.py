@@ -1,0 +1,212 @@
+"""Reproduce the user's failures in a workspace copy, with the probe on, and keep what aiap can
+repair; every reason to stop goes into the run's state as a line for the user."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from aiap.interpreter import bridged_env
+from aiap.models import Failure, RunResult, RunState, stopped_by_timeout
+from aiap.repair.linecoverage import covered_by, read_line_coverage
+from aiap.repair.probe_records import (
+    COVERAGE_ENV,
+    RECORDS_ENV,
+    FailureRecord,
+    LeakedImportsRecord,
+    PreloadRecord,
+    read_records,
+)
+from aiap.repair.validate import Invocation
+from aiap.runner import run_pytest
+from aiap.workspace import Workspace
+
+
+def child_env(ws: Workspace, sys_path: Sequence[str], python: str | None) -> dict[str, str]:
+    """Environment of workspace runs: imports resolve to the copy, never to the user's tree."""
+    entries: list[str] = []
+    for entry in [*sys_path, *os.environ.get("PYTHONPATH", "").split(os.pathsep)]:
+        if not entry:
+            continue
+        mapped = ws.map_path(entry)
+        if mapped is not None and str(mapped) not in entries:
+            entries.append(str(mapped))
+    for extra in (ws.root / "src", ws.root):
+        if extra.is_dir() and str(extra) not in entries:
+            entries.append(str(extra))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(entries)
+    addopts = env.get("PYTEST_ADDOPTS", "")
+    if "--aiap" in addopts:
+        env["PYTEST_ADDOPTS"] = " ".join(a for a in addopts.split() if not a.startswith("--aiap"))
+    env["COVERAGE_CORE"] = "ctrace"  # sys.monitoring records no dynamic contexts
+    env["AIAP_WORKSPACE_ROOT"] = str(ws.root)
+    env["AIAP_ORIGINAL_ROOT"] = str(ws.source)
+    return bridged_env(env, python) if python else env
+
+
+@dataclass
+class Reproduction:
+    """What the search starts from. A dataclass: the coverage map is large and already typed."""
+
+    baseline: RunResult
+    failures: list[Failure]  # the user's failing tests that fail in the copy and can be repaired
+    coverage: dict[str, dict[int, set[str]]]
+    preload: list[str]  # modules a warm worker imports once
+    test_files: set[str]
+
+
+class ProbeReport(BaseModel):
+    failures: dict[str, Failure] = {}
+    leaked: list[str] = []  # project files imported from the user's tree instead of the copy
+    preload: list[str] = []  # third-party modules the suite imports
+
+
+def _relative(path: str, ws: Workspace) -> str | None:
+    try:
+        return Path(path).resolve().relative_to(ws.root).as_posix()
+    except ValueError:
+        return None  # outside the project: the standard library, site-packages
+
+
+def _failure(record: FailureRecord, ws: Workspace) -> Failure:
+    """The failure with only its frames inside the copy, their paths relative to it."""
+    return Failure(
+        nodeid=record.nodeid,
+        message=record.message,
+        kind=record.error,
+        frames=[
+            frame.model_copy(update={"path": rel})
+            for frame in record.frames
+            if (rel := _relative(frame.path, ws)) is not None
+        ],
+    )
+
+
+def read_probe(path: Path, ws: Workspace) -> ProbeReport:
+    report = ProbeReport()
+    for record in read_records(path):
+        if isinstance(record, PreloadRecord):
+            report.preload = record.modules
+        elif isinstance(record, LeakedImportsRecord):
+            for file in record.files:
+                twin = ws.map_path(file)
+                if twin is not None and twin.exists():
+                    report.leaked.append(Path(file).relative_to(ws.source).as_posix())
+        else:
+            report.failures[record.nodeid] = _failure(record, ws)
+    return report
+
+
+def reproduce(
+    inv: Invocation,
+    ws: Workspace,
+    failing: Sequence[str],
+    *,
+    timeout_setting: float | None,
+    user_seconds: float,
+    state: RunState,
+) -> Reproduction | None:
+    """Run the user's invocation once in the copy with the probe; None (and a status and message
+    in ``state``) when there is nothing to search for."""
+    with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
+        records_file = Path(tmp) / "probe.jsonl"
+        coverage_file = Path(tmp) / "coverage"
+        env = {**inv.env, RECORDS_ENV: str(records_file), COVERAGE_ENV: str(coverage_file)}
+        # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
+        timeout = max(timeout_setting or 0.0, 60.0, 5 * user_seconds + 30)
+        baseline = run_pytest(
+            inv.invocation_dir,
+            [*inv.options, *inv.positional, "-p", "aiap.repair.probe"],
+            env=env,
+            timeout=timeout,
+            memory_mb=inv.memory_mb,
+            python=inv.python,
+        )
+        if _baseline_failed(baseline, timeout, state):
+            return None
+        probe = read_probe(records_file, ws)
+        if probe.leaked:
+            state.status = "error"
+            state.messages.append(
+                "imports resolve to your tree, not aiap's isolated copy "
+                f"({', '.join(probe.leaked[:3])}); aiap stops rather than test the wrong code"
+            )
+            return None
+        coverage = read_line_coverage(coverage_file, ws.root) if coverage_file.exists() else {}
+    state.covered_by = covered_by(coverage)
+    failed_now = baseline.failed()
+    targets = [n for n in failing if n in failed_now]
+    if not targets:
+        state.status = "not-reproduced"
+        state.messages.append(
+            "the failing tests pass in an isolated copy of the project; "
+            "they may depend on files outside it, on test order or on time"
+        )
+        return None
+    failures = [
+        probe.failures.get(n) or Failure(nodeid=n, message=_message(baseline, n)) for n in targets
+    ]
+    state.failures = failures
+    failures = _repairable(failures, state)
+    if not failures:
+        state.status = "error"
+        return None
+    return Reproduction(
+        baseline=baseline,
+        failures=failures,
+        coverage=coverage,
+        preload=probe.preload,
+        test_files={r.nodeid.split("::")[0] for r in baseline.results},
+    )
+
+
+_SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
+
+
+def _repairable(failures: list[Failure], state: RunState) -> list[Failure]:
+    """Drop failures aiap cannot repair, each with a line saying why."""
+    kept = []
+    for failure in failures:
+        if failure.kind in _SYNTAX_ERRORS:
+            state.messages.append(
+                f"{failure.nodeid}: {failure.message}; "
+                "aiap does not repair syntax errors: fix it first"
+            )
+            continue
+        if stopped_by_timeout(failure.message):
+            state.messages.append(
+                f"{failure.nodeid}: hung (stopped by a timeout); aiap searches a fix that ends "
+                "it (a hang in the test itself is yours to fix)"
+            )
+        kept.append(failure)
+    return kept
+
+
+def _message(result: RunResult, nodeid: str) -> str:
+    found = result.by_nodeid().get(nodeid)
+    return found.message if found else ""
+
+
+def _baseline_failed(baseline: RunResult, timeout: float, state: RunState) -> bool:
+    if baseline.timed_out:
+        state.status = "error"
+        state.messages.append(
+            f"the test suite did not finish within {timeout:.0f} s in the isolated copy "
+            "(a hanging test?); set --aiap-timeout or fix the hang first"
+        )
+        return True
+    if baseline.exit_code not in (0, 1):
+        state.status = "error"
+        tail = [line for line in baseline.output_tail.splitlines() if line.strip()][-3:]
+        state.messages.append(
+            f"pytest exited with status {baseline.exit_code} in the isolated copy: "
+            + " | ".join(tail)
+        )
+        return True
+    return False

@@ -1,0 +1,204 @@
+"""The search for one group of failures: candidates from the engines, in their order, checked
+on the lanes; which to check after the first plausible one; the ranking; the final confirm."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+import pluggy
+
+from aiap.edits import apply_edits, change_size, unified_diff
+from aiap.engines import propose
+from aiap.hookspecs import RepairRequest
+from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
+from aiap.repair.combine import pairs
+from aiap.repair.lanes import ValidatorPool
+from aiap.testfiles import is_test_file
+
+Progress = Callable[[str], None]
+
+# After the first plausible patch, candidates at the same spot still get a look (a smaller edit
+# there is the likelier fix), among the next few hundred the engines offer.
+MAX_SAME_LINE_AFTER_FIRST = 40
+MAX_SCANNED_AFTER_FIRST = 400
+# ... and the next few candidates anywhere that are no larger: a likelier operator at a less
+# suspicious line can beat the first find.
+MAX_ELSEWHERE_AFTER_FIRST = 20
+
+
+@dataclass
+class Engines:
+    """The engines to ask, in order, and when to stop asking."""
+
+    pm: pluggy.PluginManager
+    names: list[str]
+    deadline: float
+    until: dict[str, float] = field(default_factory=dict)  # per-engine limits inside the budget
+
+
+def complete(patch: CodePatch, originals: dict[str, bytes]) -> CodePatch | None:
+    """Fill diff, touched files and size; None when the patch cannot apply."""
+    diffs, files, size = [], [], 0
+    for rel in sorted({e.path for e in patch.edits}):
+        if rel not in originals:
+            return None
+        old = originals[rel].decode("utf-8")
+        try:
+            new = apply_edits(old, [e for e in patch.edits if e.path == rel])
+        except ValueError:
+            return None
+        if new == old:
+            continue
+        diffs.append(unified_diff(rel, old, new))
+        files.append(
+            TouchedFile(
+                path=rel,
+                original_sha256=sha256_bytes(originals[rel]),
+                patched_sha256=sha256_bytes(new.encode("utf-8")),
+            )
+        )
+        size += change_size(old, new)
+    size = patch.size or size  # the engine's measure wins (a verbatim repeat dropped: 1)
+    if not files:
+        return None
+    return patch.model_copy(update={"diff": "".join(diffs), "files": files, "size": size})
+
+
+class _Search:
+    """One search: candidates offered in the engines' order, checked on every lane, verdicts
+    read back in that order."""
+
+    def __init__(
+        self, pool: ValidatorPool, engines: Engines, state: RunState, progress: Progress
+    ) -> None:
+        self.pool, self.engines, self.state, self.progress = pool, engines, state, progress
+        self.seen: set[str] = set()
+        self.inflight: deque[tuple[CodePatch, Future[Verdict]]] = deque()
+        self.plausible: list[tuple[CodePatch, bool]] = []
+        self.partial: list[CodePatch] = []  # made some, not all, of the failing tests pass
+        self.tried: list[CodePatch] = []
+        self.out_of_time = False
+        self.same_line_left = MAX_SAME_LINE_AFTER_FIRST
+        self.scanned_left = MAX_SCANNED_AFTER_FIRST
+        self.elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
+        self.best_size = 0
+        self.first_line: tuple[str, int] | None = None
+
+    def _admit(self, patch: CodePatch) -> bool | None:
+        """True to check it, False to pass it by, None to stop asking this engine."""
+        if self.first_line is None:
+            return True
+        self.scanned_left -= 1
+        if self.scanned_left <= 0 or (self.same_line_left <= 0 and self.elsewhere_left <= 0):
+            return None
+        if (patch.edits[0].path, patch.edits[0].start_line) == self.first_line:
+            if self.same_line_left > 0:
+                self.same_line_left -= 1
+                return True
+        if self.elsewhere_left > 0 and patch.size <= self.best_size:
+            self.elsewhere_left -= 1
+            return True
+        return False
+
+    def offer(self, patch: CodePatch) -> bool:
+        """Check the patch on a free lane; False when the search must stop asking."""
+        if time.monotonic() > self.engines.deadline:
+            self.state.messages.append("search stopped: budget used up")
+            self.out_of_time = True
+            return False
+        if patch.key() in self.seen:
+            seen_before = Verdict(plausible=False, reason="the same change was already tried")
+            self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=seen_before)
+            return True
+        admitted = self._admit(patch)
+        if admitted is None:
+            return False
+        if admitted:
+            self.seen.add(patch.key())
+            self.state.candidates_tried += 1
+            self.inflight.append((patch, self.pool.submit(patch)))
+            while len(self.inflight) >= self.pool.size:
+                self._settle()
+        return True
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._settle()
+
+    def _settle(self) -> None:
+        patch, future = self.inflight.popleft()
+        verdict = _wait(future)
+        self.tried.append(patch)
+        self.state.candidates_timed_out += verdict.timed_out
+        if verdict.plausible:
+            self.progress(f"plausible: {patch.description}")
+            self.plausible.append((patch, verdict.whole_suite))
+            self.first_line = self.first_line or (patch.edits[0].path, patch.edits[0].start_line)
+            self.best_size = min(p.size for p, _ in self.plausible)
+        else:
+            if verdict.targets_fixed:
+                self.partial.append(patch)
+            self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
+
+
+def _wait(future: Future[Verdict]) -> Verdict:
+    # Short waits: the main thread looks at pending signals (Ctrl-C) between them.
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except FutureTimeout:  # not the builtin before Python 3.11
+            continue
+
+
+def find_patches(
+    request: RepairRequest,
+    originals: dict[str, bytes],
+    pool: ValidatorPool,
+    engines: Engines,
+    state: RunState,
+    progress: Progress,
+) -> list[CodePatch]:
+    """Plausible patches, best first; the first of them has passed the whole suite."""
+    search = _Search(pool, engines, state, progress)
+    for engine in engines.names:
+        # An engine that learns from rejections hears each verdict before its next candidate.
+        feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
+        for raw in propose(engines.pm, engine, request, engines.until.get(engine)):
+            if any(is_test_file(e.path, request.test_files) for e in raw.edits):
+                continue  # never edit a test
+            patch = complete(raw, originals)
+            if patch is not None and not search.offer(patch):
+                break
+            if feedback:
+                search.drain()
+        search.drain()
+        if search.plausible or search.out_of_time:
+            break
+    if not search.plausible and not search.out_of_time:
+        # No single edit works and budget remains: two edits at different places.
+        for pair in pairs(search.partial, search.tried):
+            patch = complete(pair, originals)
+            if patch is not None and not search.offer(patch):
+                break
+        search.drain()
+    return _confirm_best(_ranked(search.plausible), pool)
+
+
+def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
+    # Smallest first; at equal size the more suspicious line (evidence about this bug) before
+    # the likelier operator family (evidence about bugs in general).
+    return sorted(plausible, key=lambda pv: (pv[0].size, -pv[0].score, -pv[0].prior))
+
+
+def _confirm_best(ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool) -> list[CodePatch]:
+    """The whole suite once, for the best patch (the next one only if it breaks something)."""
+    for index, (patch, whole) in enumerate(ranked):
+        if whole or pool.confirm(patch).plausible:
+            rest = [p for i, (p, _) in enumerate(ranked) if i != index]
+            return [patch, *rest]
+    return []
