@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pluggy
+from pydantic import BaseModel, ConfigDict
 
 from aiap import hookspecs
 from aiap.config import AiapConfig
@@ -22,18 +23,36 @@ class EngineUnavailable(Exception):
     """The engine asked for cannot run here; the message says what to do."""
 
 
-def llm_unavailable(config: AiapConfig) -> str | None:
-    """Why the LLM engine cannot run with this configuration, or None when it can."""
+class ModelSettings(BaseModel):
+    """How the user of one command names the model: what ``llm_unavailable`` tells them to set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    needs: str  # who needs the model, as the message starts
+    model: str  # where the model is set
+    api_base: str  # the flag for an OpenAI-compatible server's URL
+
+
+PYTEST_SETTINGS = ModelSettings(
+    needs="the LLM engine",
+    model="--aiap-model, AIAP_MODEL or [tool.aiap] model",
+    api_base="--aiap-api-base",
+)
+
+
+def llm_unavailable(config: AiapConfig, settings: ModelSettings = PYTEST_SETTINGS) -> str | None:
+    """Why no model can be asked with this configuration, or None when one can: the one check
+    of the repair engine, the LLM test generator and the LLM review."""
     from aiap.llm.provider import litellm_installed
 
     if not config.model:
         return (
-            "the LLM engine needs a model: set --aiap-model, AIAP_MODEL or [tool.aiap] model "
-            "to a litellm model name (gpt-4.1-mini, anthropic/<model>, ollama/<model>, or "
-            "openai/<name> with --aiap-api-base for an OpenAI-compatible server)"
+            f"{settings.needs} needs a model: set {settings.model} to a litellm model name "
+            "(gpt-4.1-mini, anthropic/<model>, ollama/<model>, or openai/<name> with "
+            f"{settings.api_base} for an OpenAI-compatible server)"
         )
     if not litellm_installed():
-        return "the LLM engine needs litellm: pip install 'aiap[llm]'"
+        return f"{settings.needs} needs litellm: pip install 'aiap[llm]'"
     return None
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from aiap.llm.provider import litellm_installed
 from aiap.review.findings import ReviewReport
 from precommit_hooks.review import main
 from tests.conftest import git, write_project
+from tests.openai_server import OpenAIServer, Reply
 from tests.precommit_project import PYPROJECT, enter, stage
 
 SHELL_ON_INPUT = (
@@ -138,82 +137,77 @@ def test_litellm_is_not_imported_without_a_model(repo: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-class _OpenAiServer:
-    """A chat-completions endpoint on 127.0.0.1 answering one fixed text; records requests."""
-
-    def __init__(self, answer: str) -> None:
-        self.answer = answer
-        self.requests: list[dict[str, object]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                server.requests.append(json.loads(body))
-                reply = {
-                    "id": "chatcmpl-1",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": "reviewer",
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": server.answer},
-                            "finish_reason": "stop",
-                        }
-                    ],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def llm_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[_OpenAiServer]:
-    pytest.importorskip("litellm")  # the `llm` extra
-    server = _OpenAiServer("")
+def llm_server(openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> OpenAIServer:
+    """The loopback OpenAI server, configured as the review's model."""
+    if not litellm_installed():
+        pytest.skip("the LLM review needs litellm (pip install 'aiap[llm]')")
     monkeypatch.setenv("AIAP_MODEL", "openai/reviewer")
-    monkeypatch.setenv("AIAP_API_BASE", server.url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    yield server
-    server.httpd.shutdown()
+    monkeypatch.setenv("AIAP_API_BASE", openai_server.url)
+    return openai_server
+
+
+REFUND_BUG = json.dumps(
+    {"findings": [{"path": "pay.py", "line": 2, "severity": "high",
+                   "message": "refund adds instead of subtracting"}]}
+)  # fmt: skip
+REFUND = "def refund(balance, amount):\n    return balance + amount\n"
 
 
 def test_a_configured_model_reviews_the_changed_lines(
-    repo: Path, llm_server: _OpenAiServer, capsys: pytest.CaptureFixture[str]
+    repo: Path, llm_server: OpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    llm_server.answer = json.dumps(
-        {"findings": [{"path": "pay.py", "line": 5, "severity": "high",
-                       "message": "refund adds instead of subtracting"}]}
-    )  # fmt: skip
-    source = (
-        "API_TOKEN = 'tok-abcdef123456'\n\n\n"
-        "def refund(balance, amount):\n    return balance + amount\n"
-    )
-    files = stage(repo, {"pay.py": source})
+    llm_server.answer(REFUND_BUG)
+    files = stage(repo, {"pay.py": REFUND})
     assert main(files) == 1
-    assert "pay.py:5: high llm/review refund adds instead of subtracting" in capsys.readouterr().out
+    assert "pay.py:2: high llm/review refund adds instead of subtracting" in capsys.readouterr().out
     (request,) = llm_server.requests
-    prompt = json.dumps(request["messages"])
-    assert "return balance + amount" in prompt
-    assert "tok-abcdef123456" not in prompt  # secrets are masked before leaving the machine
+    assert "    2 + " + "    return balance + amount" in request.text
 
 
 def test_a_malformed_model_answer_is_reported_and_ignored(
-    repo: Path, llm_server: _OpenAiServer, capsys: pytest.CaptureFixture[str]
+    repo: Path, llm_server: OpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    llm_server.answer = "Looks good to me! {not json"
-    files = stage(repo, {"pay.py": "def refund(balance, amount):\n    return balance - amount\n"})
+    llm_server.answer("Looks good to me! {not json}")
+    files = stage(repo, {"pay.py": REFUND})
     assert main(files) == 0
-    assert "LLM review: the model's answer was" in capsys.readouterr().err
+    assert "LLM review: the model's answer was not the JSON asked for" in capsys.readouterr().err
+
+
+def test_a_second_identical_review_is_answered_from_the_cache(
+    repo: Path, llm_server: OpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    llm_server.answer(REFUND_BUG)
+    files = stage(repo, {"pay.py": REFUND})
+    assert main(files) == 1
+    assert main(files) == 1
+    assert len(llm_server.requests) == 1
+    assert capsys.readouterr().out.count("high llm/review refund adds") == 2
+
+
+def test_every_review_call_is_audited(repo: Path, llm_server: OpenAIServer) -> None:
+    llm_server.answer(REFUND_BUG)
+    files = stage(repo, {"pay.py": REFUND})
+    main(files)
+    main(files)
+    audit = [json.loads(line) for line in (repo / ".aiap/audit.jsonl").read_text().splitlines()]
+    assert [(a["event"], a["engine"], a["cached"]) for a in audit] == [
+        ("llm_call", "review", False),
+        ("llm_call", "review", True),
+    ]
+    first = audit[0]
+    assert first["model"] == "openai/reviewer" and first["files_sent"] == ["pay.py"]
+    assert first["prompt_tokens"] == 100 and first["outcome"] == "1 finding(s)"
+
+
+def test_a_failing_provider_is_reported_and_the_review_goes_on(
+    repo: Path, llm_server: OpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    llm_server.answer(Reply(status=401, error={"message": "bad key", "type": "auth"}))
+    files = stage(repo, {"tasks.py": SHELL_ON_INPUT})
+    assert main(files) == 1  # the security finding still blocks
+    out = capsys.readouterr()
+    assert "tasks.py:5: high aiap/subprocess-shell" in out.out
+    assert "aiap-review: LLM review failed (openai/reviewer: the provider refused" in out.err
+    audit = (repo / ".aiap/audit.jsonl").read_text()
+    assert '"outcome":"error: openai/reviewer: the provider refused' in audit

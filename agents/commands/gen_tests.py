@@ -158,17 +158,17 @@ def _model(args: argparse.Namespace, root: Path) -> ModelComplete | None:
         config = load_config(root, overrides=overrides)
     except ConfigError as e:
         raise ValueError(str(e)) from None
-    if config.model is None:
-        if args.engine == "llm":
-            raise ValueError(
-                "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL or --model"
-            )
-        return None
-    from aiap.llm.provider import litellm_installed
+    from aiap.engines import ModelSettings, llm_unavailable
 
-    if not litellm_installed():
+    settings = ModelSettings(
+        needs="--engine llm",
+        model="[tool.aiap] model, AIAP_MODEL or --model",
+        api_base="--api-base",
+    )
+    unavailable = llm_unavailable(config, settings)
+    if unavailable is not None:
         if args.engine == "llm":
-            raise ValueError("the LLM generator needs litellm: pip install 'aiap[llm]'")
+            raise ValueError(unavailable)
         return None
     from aiap.testgen.llm import ModelComplete
 

@@ -1,8 +1,9 @@
 """One conversation budget with a model: secrets masked, answers cached, usage counted, audited.
 
-The repair engine and the LLM test generator both talk to the model through a ``ModelChat``:
-it owns the provider, the SQLite answer cache, the secret masker, the token/cost/time budget
-and the audit log, so every caller gets the same guarantees.
+Every model call goes through a ``ModelChat``: the repair engine's, the LLM test generator's
+and the LLM review's. It owns the provider (and its retries), the SQLite answer cache, the
+secret masker, the token/cost/time budget and the audit log, so every caller gets the same
+guarantees.
 """
 
 from __future__ import annotations

@@ -1,50 +1,32 @@
-"""An LLM review of the staged lines, through litellm, when a model is configured.
+"""An LLM review of the staged lines, when a model is configured.
 
-Only the changed lines and a few lines around them leave the machine, with string values of
-secret-looking names masked. The model answers JSON; an answer that is not the JSON asked for
-is reported and ignored, never trusted in part.
+Only the changed lines and a few lines around them leave the machine, through the model chat
+layer that every model call shares (secrets masked, answers cached, budget, retries, audit).
+The model answers JSON; an answer that is not the JSON asked for is reported and ignored,
+never trusted in part.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
-import re
-from typing import Any
+import time
+from importlib import resources
+from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from aiap.audit import AuditRecord
 from aiap.config import AiapConfig
+from aiap.llm.chat import ModelChat, answered
+from aiap.llm.provider import ProviderError
+from aiap.llm.searchreplace import AnswerError
 from aiap.review.difflines import ChangedLines, touches
 from aiap.review.findings import Finding, Severity
 
 RULE = "llm/review"
+ENGINE = "review"  # as the audit log names the caller
 CONTEXT_LINES = 3
 MAX_PROMPT_CHARS = 40_000
-TIMEOUT = 120.0
-
-PROMPT = """\
-You review a code change before it is committed. Below are the changed lines (marked `+`) of \
-each file with a few lines of context, each prefixed by its line number. Report real defects \
-only: bugs, security problems, data loss. No style remarks. Answer with JSON only, no prose:
-{"findings": [{"path": "...", "line": 12, "severity": "low|medium|high|critical", \
-"message": "..."}]}
-An empty list when there is nothing to report.
-"""
-
-_SECRET_VALUE = re.compile(
-    r"""(?ix)
-    ((?:pass(?:word|wd|phrase)?|pwd|secret|token|api_?key|access_?key|private_?key)\w*
-     ["']?\s*[:=]\s*)            # name = / name: / "name":
-    ([rbuf]*["'])([^"']+)(["'])   # a string literal
-    """
-)
-
-
-def mask_secrets(text: str) -> str:
-    """String values assigned to secret-looking names, replaced by ``***``."""
-    return _SECRET_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***{m.group(4)}", text)
 
 
 class _LlmFinding(BaseModel):
@@ -58,11 +40,14 @@ class _LlmAnswer(BaseModel):
     findings: list[_LlmFinding]
 
 
-def excerpt(sources: dict[str, str], lines: ChangedLines | None) -> str:
-    """The changed lines with their context, numbered, file by file."""
-    parts = []
-    for rel, text in sources.items():
-        file_lines = text.splitlines()
+def excerpt(sources: dict[str, str], lines: ChangedLines | None) -> tuple[str, list[str]]:
+    """The changed lines with their context, numbered, file by file; and the files in it."""
+    text = ""
+    files = []
+    for rel, source in sources.items():
+        if len(text) >= MAX_PROMPT_CHARS:
+            break
+        file_lines = source.splitlines()
         changed = set(range(1, len(file_lines) + 1)) if lines is None else lines.get(rel, set())
         shown = sorted(
             n
@@ -79,8 +64,9 @@ def excerpt(sources: dict[str, str], lines: ChangedLines | None) -> str:
             mark = "+" if n in changed else " "
             body.append(f"{n:>5} {mark} {file_lines[n - 1]}")
             previous = n
-        parts.append(f"--- {rel}\n" + mask_secrets("\n".join(body)))
-    return "\n\n".join(parts)[:MAX_PROMPT_CHARS]
+        text += ("\n\n" if text else "") + f"--- {rel}\n" + "\n".join(body)
+        files.append(rel)
+    return text[:MAX_PROMPT_CHARS], files
 
 
 def parse_answer(content: str) -> list[_LlmFinding]:
@@ -94,42 +80,37 @@ def parse_answer(content: str) -> list[_LlmFinding]:
         raise ValueError(f"not the JSON asked for ({str(e).splitlines()[0]})") from None
 
 
-def _complete(config: AiapConfig, prompt: str) -> str:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-map download
-    litellm = importlib.import_module("litellm")  # an optional extra: typed as Any on purpose
-    response: Any = litellm.completion(
-        model=config.model,
-        api_base=config.api_base,
-        messages=[{"role": "system", "content": PROMPT}, {"role": "user", "content": prompt}],
-        temperature=0,
-        timeout=TIMEOUT,
-    )
-    return str(response.choices[0].message.content or "")
-
-
 def llm_findings(
-    sources: dict[str, str], lines: ChangedLines | None, config: AiapConfig
+    sources: dict[str, str], lines: ChangedLines | None, config: AiapConfig, root: Path
 ) -> tuple[list[Finding], list[str]]:
-    """Findings of the configured model on the changed lines, and a message when it failed."""
-    prompt = excerpt(sources, lines)
-    if not prompt:
+    """Findings of the configured model on the changed lines, and messages when it failed.
+
+    ``root`` is the project's: its ``.aiap/`` holds the cache and the audit log, its ``.env``
+    files name secrets. The request gets the configured budget of seconds."""
+    text, files = excerpt(sources, lines)
+    if not text:
         return [], []
+    chat = ModelChat(config, root, time.monotonic() + config.budget)
+    system = resources.files("aiap.prompts").joinpath("review.md").read_text(encoding="utf-8")
+    record = AuditRecord(event="llm_call", engine=ENGINE, model=chat.model, files_sent=files)
     try:
-        content = _complete(config, prompt)
-    except ImportError:
-        return [], [
-            f"model {config.model} configured but litellm is not installed "
-            "(pip install 'aiap[llm]'); LLM review skipped"
-        ]
-    except Exception as e:  # litellm raises many kinds: network, auth, rate limits
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return [], [f"LLM review failed ({first[:300]}); skipped"]
+        answer = chat.ask(
+            [{"role": "system", "content": system}, {"role": "user", "content": text}]
+        )
+    except ProviderError as e:
+        chat.audit(record.model_copy(update={"outcome": f"error: {e}"}))
+        return [], [f"LLM review failed ({e}); skipped", *chat.trouble()]
+    except AnswerError as e:
+        chat.audit(record.model_copy(update={"outcome": f"refused: {e}"}))
+        return [], [f"LLM review: the model's answer was refused ({e}); ignored", *chat.trouble()]
+    record = answered(record, answer)
     try:
-        answer = parse_answer(content)
+        items = parse_answer(answer.text)
     except ValueError as e:
-        return [], [f"LLM review: the model's answer was {e}; ignored"]
+        chat.audit(record.model_copy(update={"outcome": f"refused: {e}"}))
+        return [], [f"LLM review: the model's answer was {e}; ignored", *chat.trouble()]
     findings = []
-    for item in answer:
+    for item in items:
         if item.path not in sources:
             continue  # a file the model was not shown
         findings.append(
@@ -138,4 +119,5 @@ def llm_findings(
                 message=item.message.strip()[:1000],
             )
         )  # fmt: skip
-    return findings, []
+    chat.audit(record.model_copy(update={"outcome": f"{len(findings)} finding(s)"}))
+    return findings, chat.trouble()

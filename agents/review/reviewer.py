@@ -66,11 +66,7 @@ def review(
     found.extend(ruff)
     report.messages.extend(problems)
     if config.model and sources:
-        from aiap.review.llm import llm_findings  # litellm only when a model is configured
-
-        llm, problems = llm_findings(sources, lines, config)
-        found.extend(llm)
-        report.messages.extend(problems)
+        found.extend(_llm_review(root, sources, lines, config, report))
     seen = set()
     for finding in found:
         key = (finding.path, finding.line, finding.rule)
@@ -83,3 +79,26 @@ def review(
         report.findings.append(finding)
     report.sort()
     return report
+
+
+def _llm_review(
+    root: Path,
+    sources: dict[str, str],
+    lines: ChangedLines | None,
+    config: AiapConfig,
+    report: ReviewReport,
+) -> list[Finding]:
+    # Imported here: the model's side (and litellm) only when a model is configured.
+    from aiap.engines import ModelSettings, llm_unavailable
+    from aiap.review.llm import llm_findings
+
+    settings = ModelSettings(
+        needs="the LLM review", model="[tool.aiap] model or AIAP_MODEL", api_base="AIAP_API_BASE"
+    )
+    unavailable = llm_unavailable(config, settings)
+    if unavailable is not None:
+        report.messages.append(f"{unavailable}; skipped")
+        return []
+    findings, problems = llm_findings(sources, lines, config, root)
+    report.messages.extend(problems)
+    return findings
