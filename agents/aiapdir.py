@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import ValidationError
 
@@ -31,8 +32,9 @@ This directory holds what aiap keeps from run to run:
 - `last-run.json`: the story of the last repair run;
 - `llm-cache.sqlite3`: answers of the LLM engine, so the same question is not paid twice;
 - `audit.jsonl`: one line per LLM call and per patch shown or applied;
-- `coverage-map.json`: which test files ran each source file in the last repair run
-  (the `aiap-fix` pre-commit hook picks the tests to run from it).
+- `coverage-map.json`: which test files ran each source file, from the repair runs (each
+  run updates what it saw of the tests it ran); the `aiap-fix` pre-commit hook picks the
+  tests to run from it.
 
 **Do not** commit this to version control (its `.gitignore` keeps git away).
 Deleting it loses nothing but the undo records.
@@ -133,10 +135,16 @@ class AiapDir:
             return None
         return data
 
-    def append_audit(self, line: str) -> None:
-        """Add one JSON line to ``audit.jsonl``; a single write, so lines never interleave."""
+    def open_audit(self) -> BinaryIO:
+        """``audit.jsonl`` opened for appending, unbuffered: each line is one write, so lines of
+        concurrent writers never interleave. Opening it first tells a caller that must audit what
+        it does whether it can, before it acts."""
         self.ensure()
-        with self.audit_file.open("ab") as f:
+        return self.audit_file.open("ab", buffering=0)
+
+    def append_audit(self, line: str) -> None:
+        """Add one JSON line to ``audit.jsonl``."""
+        with self.open_audit() as f:
             f.write(line.encode("utf-8") + b"\n")
 
     def ensure(self) -> None:
@@ -150,10 +158,12 @@ class AiapDir:
     def write_patch(self, patch: CodePatch, stem: str) -> Path:
         """Save the patch's diff as ``patches/<stem>.patch`` for ``git apply``."""
         self.ensure()
-        self.patches_dir.mkdir(exist_ok=True)
+        # A file in the way is reported by the write below, as "Not a directory".
+        with contextlib.suppress(FileExistsError):
+            self.patches_dir.mkdir()
         path = self.patches_dir / f"{stem}.patch"
         # Bytes, not text mode: CRLF lines of the diff must reach git untranslated.
-        path.write_bytes(patch.diff.encode("utf-8"))
+        write_atomic(path, patch.diff.encode("utf-8"))
         return path
 
     def write_state(self, state: RunState) -> Path:

@@ -11,7 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from aiap.aiapdir import AiapDir
 from aiap.models import CodePatch
 
 Event = Literal["llm_call", "patch"]
@@ -37,15 +36,12 @@ def patch_hash(patch: CodePatch) -> str:
     return patch.key()
 
 
-def record_patch(store: AiapDir, patch: CodePatch, applied: bool, outcome: str = "") -> None:
-    """An audit line for a patch shown (applied False) or written to the tree (applied True)."""
-    store.append_audit(
-        AuditRecord(
-            event="patch",
-            engine=patch.engine,
-            patch_sha256=patch_hash(patch),
-            applied=applied,
-            outcome=outcome,
-            files_sent=[],
-        ).model_dump_json()
+def patch_record(patch: CodePatch, applied: bool, outcome: str) -> AuditRecord:
+    """The line of a patch shown (applied False) or written to the tree (applied True)."""
+    return AuditRecord(
+        event="patch",
+        engine=patch.engine,
+        patch_sha256=patch_hash(patch),
+        applied=applied,
+        outcome=outcome,
     )

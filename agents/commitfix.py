@@ -2,14 +2,13 @@
 run in the project's own interpreter, and the repair core on the sources when one fails.
 
 The repaired files are only those of the commit, never test files; every write goes through
-``apply_patch`` (validated, atomic, undoable).
+``RunRecord.apply`` (validated, atomic, undoable, audited).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from aiap.aiapdir import AiapDir
-from aiap.apply import ApplyError, apply_patch
 from aiap.config import AiapConfig
 from aiap.interpreter import (
     InterpreterError,
@@ -28,6 +26,7 @@ from aiap.interpreter import (
 )
 from aiap.lintfix import LintResult, lint_fix
 from aiap.models import CodePatch, RunResult
+from aiap.record import RunRecord
 from aiap.runner import run_pytest
 from aiap.testfiles import is_test_file
 from aiap.testselect import TestSelection, select_tests
@@ -198,36 +197,32 @@ def _repair(
     )
     state = repair(job, progress=say)
     report.messages.extend(state.messages)
-    for index, patch in enumerate(state.patches, 1):
-        _apply_if_staged(root, patch, sources, index, report)
+    record = RunRecord(root, tag="fix")
+    record.save(state)
+    for patch in state.patches:
+        _apply_if_staged(record, patch, sources, report)
+    report.messages.extend(record.problems)
 
 
 def _apply_if_staged(
-    root: Path, patch: CodePatch, sources: set[str], index: int, report: FixReport
+    record: RunRecord, patch: CodePatch, sources: set[str], report: FixReport
 ) -> None:
     paths = {f.path for f in patch.files}
     outside = sorted(paths - sources)
     if outside or paths & set(report.patched):
-        saved = _save(root, patch, index)
         reason = (
             f"{', '.join(outside)} not among the staged sources"
             if outside
             else "overlaps an applied patch"
         )
-        report.messages.append(f"{patch.description}: {reason}; not applied{saved}")
+        record.not_applied(patch, reason)
+        saved = record.saved.get(patch.key())
+        where = f" (saved as {saved})" if saved else ""
+        report.messages.append(f"{patch.description}: {reason}; not applied{where}")
         return
-    try:
-        apply_patch(root, patch)
-    except ApplyError as e:
-        report.messages.append(str(e))
+    refused = record.apply(patch)
+    if refused:
+        report.messages.append(refused)
         return
     for path in sorted(paths):
         report.patched[path] = patch.description
-
-
-def _save(root: Path, patch: CodePatch, index: int) -> str:
-    try:
-        path = AiapDir(root).write_patch(patch, f"{time.strftime('%Y%m%d-%H%M%S')}-fix-{index}")
-    except OSError:
-        return ""
-    return f" (saved as {path.relative_to(root)})"

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from aiap.aiapdir import AiapDir
     from aiap.models import RunState
+    from aiap.record import RunRecord
     from aiap.repair.pipeline import RepairJob
 
 # Options whose meaning is wrong in aiap's own runs: ours, output files, process fan-out,
@@ -145,13 +144,12 @@ class RepairSession:
         self._report(tr, state)
 
     def _report(self, tr: pytest.TerminalReporter, state: RunState) -> None:
-        from aiap.aiapdir import AiapDir
+        from aiap.record import RunRecord
 
-        root = self.config.rootpath
         for message in state.messages:
             tr.write_line(f"aiap: {message}", yellow=True)
-        store = AiapDir(root)
-        saved: list[Path] = []
+        record = RunRecord(self.config.rootpath)
+        record.save(state)
         for index, patch in enumerate(state.patches, 1):
             tr.write_line(
                 f"aiap: patch {index}: {patch.description} ({patch.engine}, {patch.operator})",
@@ -159,11 +157,6 @@ class RepairSession:
                 bold=True,
             )
             tr.write(patch.diff)
-            try:
-                store.ensure()
-                saved.append(store.write_patch(patch, f"{time.strftime('%Y%m%d-%H%M%S')}-{index}"))
-            except OSError as e:
-                tr.write_line(f"aiap: could not save the patch under .aiap/ ({e})", yellow=True)
         if not state.patches and state.status == "no-patch":
             tr.write_line("aiap: no patch within budget; most suspicious lines:", yellow=True)
             for loc in state.locations[:5]:
@@ -175,54 +168,32 @@ class RepairSession:
             tr.write_line(
                 f"aiap: {state.candidates_timed_out} candidate(s) timed out and were killed"
             )
-        for path in saved:
-            tr.write_line(f"aiap: saved {path.relative_to(root)}")
-        try:
-            store.write_state(state)
-            if state.covered_by:
-                store.write_coverage_map(state.covered_by)
-        except OSError:
-            pass
+        for path in record.saved.values():
+            tr.write_line(f"aiap: saved {path}")
         if self.config.getoption("aiap_apply"):
-            self._apply(tr, state)
+            self._apply(tr, state, record)
         elif state.patches:
-            self._audit(tr, store, state, applied=False, outcome="shown, not applied")
+            for patch in state.patches:
+                record.shown(patch)
             tr.write_line("aiap: nothing written; rerun with --aiap-apply to write the patch")
+        for problem in record.problems:
+            tr.write_line(f"aiap: {problem}", yellow=True)
 
-    def _audit(
-        self, tr: pytest.TerminalReporter, store: AiapDir, state: RunState, **how: Any
-    ) -> None:
-        from aiap.audit import record_patch
-
-        for patch in state.patches:
-            try:
-                record_patch(store, patch, **how)
-            except OSError as e:
-                tr.write_line(f"aiap: could not write the audit log ({e})", yellow=True)
-                return
-
-    def _apply(self, tr: pytest.TerminalReporter, state: RunState) -> None:
-        from aiap.aiapdir import AiapDir
-        from aiap.apply import ApplyError, apply_patch
-
-        root = self.config.rootpath
+    def _apply(self, tr: pytest.TerminalReporter, state: RunState, record: RunRecord) -> None:
         touched: set[str] = set()
         for patch in state.patches:
             paths = {f.path for f in patch.files}
             if paths & touched:
+                record.not_applied(patch, "overlaps an earlier patch")
                 tr.write_line(
                     f"aiap: {patch.description}: overlaps an earlier patch; not applied, run again",
                     yellow=True,
                 )
                 continue
-            one = state.model_copy(update={"patches": [patch]})
-            try:
-                apply_patch(root, patch)
-            except ApplyError as e:
-                tr.write_line(f"aiap: {e}", red=True)
-                self._audit(tr, AiapDir(root), one, applied=False, outcome=f"not applied: {e}")
+            refused = record.apply(patch)
+            if refused:
+                tr.write_line(f"aiap: {refused}", red=True)
                 continue
-            self._audit(tr, AiapDir(root), one, applied=True, outcome="applied")
             touched |= paths
             tr.write_line(
                 f"aiap: applied to {', '.join(sorted(paths))} (undo: aiap undo)", green=True

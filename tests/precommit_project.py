@@ -35,6 +35,9 @@ def price(unit_price, quantity):
     return round(total, 2)
 """
 
+# The bug the hook tests stage: no discount at exactly the threshold (test_pricing catches it).
+BUGGY_PRICING = PRICING.replace("quantity >= BULK_THRESHOLD", "quantity > BULK_THRESHOLD")
+
 TEST_PRICING = """\
 from shop.pricing import price
 

@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import bare_venv, git, snapshot, write_project
 from tests.precommit_project import (
     BIN,
+    BUGGY_PRICING,
     PRICING,
     commit,
     head_message,
@@ -27,7 +28,6 @@ from tests.precommit_project import (
     shop_project,
 )
 
-BUGGY_PRICING = PRICING.replace("quantity >= BULK_THRESHOLD", "quantity > BULK_THRESHOLD")
 UNIT = "\n\ndef unit_price(total, quantity):\n    return total / quantity\n"
 LINT = "import os\nfrom shop.pricing import price\ndef cart_total(items):\n    return sum(price(u,q) for u,q in items)\n"  # noqa: E501
 LINT_FIXED = (
