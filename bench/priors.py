@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aiap.offline.mutants import FAMILIES, ModuleMutator  # noqa: E402
+from aiap.offline.families import FAMILIES, Family  # noqa: E402
+from aiap.offline.mutants import ModuleMutator  # noqa: E402
 
 BUGS = ROOT / "bench" / "bugs"
 OUT = ROOT / "agents" / "offline" / "priors.json"
@@ -32,7 +33,7 @@ NEIGHBOURS = 2  # an inserted statement or guard is planned at a line near the c
 STRENGTH = 25  # pseudo-bugs the belief is worth: about as much as the corpus per family
 # How likely each family is to hold a fix where it applies, relative to the others, before the
 # corpus is read: common bug classes in everyday code first.
-BELIEF = {
+BELIEF: dict[Family, float] = {
     "comparison_operator": 1.0,
     "binary_operator": 0.8,
     "boolean_operator": 0.8,
@@ -70,11 +71,11 @@ def _changed_lines(old: str, new: str) -> list[int]:
     return sorted({n for n in lines if n >= 1})
 
 
-def families_of(bug: Path) -> tuple[set[str], set[str]]:
+def families_of(bug: Path) -> tuple[set[Family], set[Family]]:
     """(families that offer an edit at the fix's lines, families whose edit is the fix)."""
     files = json.loads((bug / "bug.json").read_text())["files"]
-    applies: set[str] = set()
-    fixes: set[str] = set()
+    applies: set[Family] = set()
+    fixes: set[Family] = set()
     for rel in files:
         old = (bug / "project" / rel).read_text()
         new = (bug / "fix" / rel).read_text()
@@ -89,9 +90,11 @@ def families_of(bug: Path) -> tuple[set[str], set[str]]:
     return applies, fixes
 
 
-def learn(bugs: list[Path]) -> tuple[dict[str, float], int, Counter[str], Counter[str]]:
-    applies: Counter[str] = Counter()
-    fixes: Counter[str] = Counter()
+def learn(
+    bugs: list[Path],
+) -> tuple[dict[Family, float], int, Counter[Family], Counter[Family]]:
+    applies: Counter[Family] = Counter()
+    fixes: Counter[Family] = Counter()
     reachable = 0
     for bug in bugs:
         offered, fixed = families_of(bug)

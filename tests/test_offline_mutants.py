@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import pluggy
+import pytest
 
 from aiap import hookspecs
 from aiap.edits import apply_edits
 from aiap.hookspecs import RepairRequest
 from aiap.models import Location
+from aiap.offline.families import FAMILIES
 from aiap.offline.mutants import mutants_for_lines
+from aiap.offline.operators import OPERATORS
 from aiap.offline.plugin import OfflineEngine
+from aiap.offline.priors import PRIORS, Priors
 
 
 def sources(source: str, line: int) -> list[str]:
@@ -251,3 +257,45 @@ def test_a_guard_may_return_zero_or_an_empty_list() -> None:
     offered = "".join(sources("def mean(xs):\n    return sum(xs) / len(xs)\n", 2))
     assert "    if not xs:\n        return 0\n" in offered
     assert "    if not xs:\n        return []\n" in offered
+
+
+def test_every_family_has_operators_in_the_table_and_nothing_else_does() -> None:
+    assert {op.family for ops in OPERATORS.values() for op in ops} == set(FAMILIES)
+
+
+def test_each_operator_in_the_table_is_filed_under_its_node_type() -> None:
+    assert all(op.node is kind for kind, ops in OPERATORS.items() for op in ops)
+
+
+def test_edits_at_a_line_come_family_by_family_in_family_order() -> None:
+    source = "def f(xs, n):\n    return sorted(xs)[n - 1] < len(xs) and n > 0\n"
+    ranks = [FAMILIES.index(m.operator) for m in mutants_for_lines(source, [2])]
+    assert len(set(ranks)) > 3 and ranks == sorted(ranks)
+
+
+def test_the_shipped_priors_name_every_family() -> None:
+    assert set(PRIORS) == set(FAMILIES)
+
+
+def test_a_prior_for_an_unknown_family_is_an_error() -> None:
+    priors = {**{family: 0.5 for family in FAMILIES}, "constnat": 0.5}
+    with pytest.raises(ValueError, match="constnat"):
+        Priors.model_validate_json(json.dumps(priors))
+
+
+def test_a_family_missing_from_the_priors_is_an_error() -> None:
+    priors = {family: 0.5 for family in FAMILIES if family != "guard"}
+    with pytest.raises(ValueError, match="no prior for guard"):
+        Priors.model_validate_json(json.dumps(priors))
+
+
+def test_each_patch_carries_the_prior_of_its_family() -> None:
+    request = RepairRequest(
+        root="/nonexistent",
+        failures=[],
+        locations=[Location(path="m.py", start_line=1, end_line=2, score=1.0)],
+        sources={"m.py": "n = a * b\nok = n < 3\n"},
+    )
+    patches = list(OfflineEngine().aiap_propose_patches(request))
+    assert len({p.operator for p in patches}) > 3
+    assert all(p.prior == PRIORS[p.operator] for p in patches)

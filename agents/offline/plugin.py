@@ -15,7 +15,8 @@ import libcst as cst
 from aiap.edits import edits_between
 from aiap.hookspecs import RepairRequest, hookimpl
 from aiap.models import CodePatch
-from aiap.offline.mutants import PRIORS, ModuleMutator, Site, prior
+from aiap.offline.mutants import ModuleMutator, Site
+from aiap.offline.priors import prior
 from aiap.testfiles import is_test_file
 
 
@@ -43,7 +44,7 @@ class OfflineEngine:
                 continue  # the orchestrator names unparseable files itself
             mutators[path] = mutator
             for site in mutator.sites:
-                priority = scores[site.line] * PRIORS.get(site.operator, 0.1)
+                priority = scores[site.line] * prior(site.operator)
                 plan.append((-priority, len(plan), path, site))
         plan.sort(key=lambda entry: (entry[0], entry[1]))
         seen: set[tuple[str, str]] = set()
