@@ -3,7 +3,8 @@
 The worker imports pytest and the project's third-party dependencies once (never the project's
 own modules: they change from candidate to candidate), then for each request forks a child that
 runs ``pytest.main`` in the workspace under a memory limit, and kills it at a wall-clock timeout.
-This is mutmut 3's shape. Requests and answers are JSON lines on the worker's stdin and stdout.
+This is mutmut 3's shape. Requests and answers are JSON lines (``RunRequest``, ``RunAnswer``) on
+the worker's stdin and stdout.
 """
 
 from __future__ import annotations
@@ -19,27 +20,43 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel
 
 from aiap.models import RunResult
 from aiap.processes import kill_group, limit_memory
 from aiap.runner import CHILD_ENV, junit_args, read_junit
 
 
-def _child(request: dict[str, Any], out_fd: int) -> None:
+class RunRequest(BaseModel):
+    """One pytest run, asked of the worker."""
+
+    cwd: str
+    args: list[str]
+    timeout: float
+    memory_mb: int | None = None
+    log: str  # where the run's output goes
+
+
+class RunAnswer(BaseModel):
+    exit: int | None  # None when killed at the timeout
+    timed_out: bool
+    duration: float
+
+
+def _child(request: RunRequest, out_fd: int) -> None:
     """In the forked child: run pytest once and exit without returning to the worker loop."""
     try:
         os.setpgid(0, 0)  # its own group: killed whole with anything it started
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = os.open(request.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(out_fd)
-        limit_memory(request.get("memory_mb"))
-        os.chdir(request["cwd"])
-        sys.path[0:0] = request.get("sys_path_prepend", [])
+        limit_memory(request.memory_mb)
+        os.chdir(request.cwd)
         import pytest
 
-        code = int(pytest.main(request["args"]))
+        code = int(pytest.main(request.args))
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:  # anything: the child must never fall back into the worker loop
@@ -100,14 +117,14 @@ def serve() -> None:
     gc.freeze()
     out.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
-        request = json.loads(line)
+        request = RunRequest.model_validate_json(line)
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
             _child(request, out.fileno())
-        code, timed_out = _wait(pid, request["timeout"])
-        answer = {"exit": code, "timed_out": timed_out, "duration": time.monotonic() - start}
-        out.write(json.dumps(answer) + "\n")
+        code, timed_out = _wait(pid, request.timeout)
+        answer = RunAnswer(exit=code, timed_out=timed_out, duration=time.monotonic() - start)
+        out.write(answer.model_dump_json() + "\n")
 
 
 class WorkerDied(Exception):
@@ -140,17 +157,16 @@ class ForkServer:
             text=True,
             start_new_session=True,
         )
-        self._read(timeout=120)
+        self._read_line(timeout=120)  # the worker is ready
 
-    def _read(self, timeout: float) -> dict[str, Any]:
+    def _read_line(self, timeout: float) -> str:
         assert self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         line = self.proc.stdout.readline() if ready else ""
         if not line:
             self.close()
             raise WorkerDied("the warm pytest worker stopped answering")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
+        return line
 
     def run(
         self,
@@ -165,28 +181,27 @@ class ForkServer:
         junit = tmp / "junit.xml"
         log = tmp / "output.log"
         junit.unlink(missing_ok=True)
-        request = {
-            "cwd": str(cwd),
-            "args": [*args, *junit_args(junit)],
-            "timeout": timeout,
-            "memory_mb": memory_mb,
-            "log": str(log),
-        }
+        request = RunRequest(
+            cwd=str(cwd),
+            args=[*args, *junit_args(junit)],
+            timeout=timeout,
+            memory_mb=memory_mb,
+            log=str(log),
+        )
         try:
-            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.write(request.model_dump_json() + "\n")
             self.proc.stdin.flush()
         except BrokenPipeError:
             self.close()
             raise WorkerDied("the warm pytest worker is gone") from None
-        answer = self._read(timeout=timeout + 60)
-        timed_out = bool(answer["timed_out"])
-        results = read_junit(junit) if junit.exists() and not timed_out else []
+        answer = RunAnswer.model_validate_json(self._read_line(timeout=timeout + 60))
+        results = read_junit(junit) if junit.exists() and not answer.timed_out else []
         output = log.read_text("utf-8", "replace")[-4000:] if log.exists() else ""
         return RunResult(
             results=results,
-            exit_code=answer["exit"],
-            timed_out=timed_out,
-            duration=answer["duration"],
+            exit_code=answer.exit,
+            timed_out=answer.timed_out,
+            duration=answer.duration,
             output_tail=output,
         )
 
