@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-from tests.conftest import run_pytest_cli, write_project
+import pytest
+
+from tests.plugin_project import run, user_pytester
 
 HEAVY = ("aiap", "libcst", "junitparser", "coverage", "git", "litellm", "openai")
 
@@ -34,34 +35,37 @@ def test_importing_the_plugin_imports_no_part_of_the_core() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_a_green_run_with_aiap_fix_loads_no_part_of_the_core(tmp_path: Path) -> None:
-    project = write_project(
-        tmp_path / "p",
-        {
-            "conftest.py": REPORT_MODULES,
-            "test_ok.py": "def test_ok():\n    assert True\n",
-        },
-    )
-    result = run_pytest_cli(project, "--aiap-fix", "-s")
-    assert result.returncode == 0
-    assert "HEAVY: []" in result.stdout, result.stdout
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    return user_pytester(pytester, monkeypatch)
 
 
-def test_an_offline_run_never_imports_litellm(tmp_path: Path) -> None:
-    project = write_project(
-        tmp_path / "p",
-        {
-            "conftest.py": REPORT_LLM,
-            "vat.py": "def with_vat(amount, rate):\n    return amount + amount + rate / 100\n",
-            "test_vat.py": "from vat import with_vat\n\n"
-            "def test_vat():\n    assert with_vat(200, 10) == 220\n",
-        },
+def test_a_green_run_with_aiap_fix_loads_no_part_of_the_core(project: pytest.Pytester) -> None:
+    project.makeconftest(REPORT_MODULES)
+    project.makepyfile(test_ok="def test_ok():\n    assert True\n")
+    result = run(project, "--aiap-fix", "-s")
+    result.assert_outcomes(passed=1)
+    assert "HEAVY: []" in result.outlines, result.stdout.str()
+
+
+def test_an_offline_run_never_imports_litellm(project: pytest.Pytester) -> None:
+    project.makeconftest(REPORT_LLM)
+    project.makepyfile(
+        vat="""
+            def with_vat(amount, rate):
+                return amount + amount + rate / 100
+        """,
+        test_vat="""
+            from vat import with_vat
+
+            def test_vat():
+                assert with_vat(200, 10) == 220
+        """,
     )
     for engine in ("offline", "auto"):  # auto without a model stays offline, silently
-        result = run_pytest_cli(project, "--aiap-fix", f"--aiap-engine={engine}", "-s")
-        assert "aiap: patch 1" in result.stdout, result.stdout
-        assert "llm" not in result.stdout.split("= aiap =")[-1]
-        assert "LITELLM: False" in result.stdout, result.stdout
+        result = run(project, "--aiap-fix", f"--aiap-engine={engine}", "-s")
+        result.stdout.fnmatch_lines(["aiap: patch 1*", "LITELLM: False"])
+        assert "llm" not in result.stdout.str().split("= aiap =")[-1]
 
 
 def test_importtime_shows_no_litellm_when_the_plugin_loads() -> None:

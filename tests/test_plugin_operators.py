@@ -1,16 +1,14 @@
 """Each operator of the offline engine is the fix of some bug, found through the real plugin.
 
-Every case is a small project with a failing test; `pytest --aiap-fix` runs in a subprocess as a
-user would run it, and must show the expected line of the validated diff.
+Every case is a small project with a failing test, written by pytester; `pytest --aiap-fix` runs
+in a subprocess as a user would run it, and must show the expected line of the validated diff.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import run_pytest_cli, snapshot, write_project
+from tests.plugin_project import run, user_files, user_pytester
 
 CASES = {
     "binary_operator": (
@@ -201,36 +199,50 @@ CASES = {
 }
 
 
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    return user_pytester(pytester, monkeypatch)
+
+
 @pytest.mark.parametrize("operator", sorted(CASES))
-def test_operator_is_the_fix_found_by_the_plugin(operator: str, tmp_path: Path) -> None:
-    source, tests, expected_line = CASES[operator]
-    project = write_project(tmp_path / "proj", {"mod.py": source, "test_mod.py": tests})
-    before = snapshot(project)
-    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline")
-    assert result.returncode == 1  # pytest's own status: tests failed
-    assert "aiap: patch 1:" in result.stdout, result.stdout
-    assert expected_line in result.stdout, result.stdout
-    assert snapshot(project) == before  # --aiap-fix alone writes nothing
+def test_operator_is_the_fix_found_by_the_plugin(operator: str, project: pytest.Pytester) -> None:
+    source, tests, expected_diff = CASES[operator]
+    project.makepyfile(mod=source, test_mod=tests)
+    before = user_files(project.path)
+    result = run(project, "--aiap-fix", "--aiap-engine=offline")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED  # pytest's own status: tests failed
+    result.stdout.fnmatch_lines(["aiap: patch 1:*"])
+    assert expected_diff in result.stdout.str()
+    assert user_files(project.path) == before  # --aiap-fix alone writes nothing
 
 
-def test_two_defects_in_one_function_are_fixed_by_a_two_location_patch(tmp_path: Path) -> None:
-    source = (
-        "def summarize(readings):\n"
-        '    """Lowest, highest and mean of the readings, gaps (None) left out."""\n'
-        "    values = [r for r in readings if r is not None]\n"
-        "    low = max(values)\n"
-        "    high = max(values)\n"
-        "    mean = sum(values) // len(values)\n"
-        "    return low, high, mean\n"
+def test_two_defects_in_one_function_are_fixed_by_a_two_location_patch(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        mod='''
+            def summarize(readings):
+                """Lowest, highest and mean of the readings, gaps (None) left out."""
+                values = [r for r in readings if r is not None]
+                low = max(values)
+                high = max(values)
+                mean = sum(values) // len(values)
+                return low, high, mean
+        ''',
+        test_mod="""
+            from mod import summarize
+
+            def test_highest():
+                assert summarize([3, None, 9])[1] == 9
+
+            def test_lowest():
+                assert summarize([3, None, 9, 4])[0] == 3
+
+            def test_mean():
+                assert summarize([1, 2])[2] == 1.5
+        """,
     )
-    tests = (
-        "from mod import summarize\n\n"
-        "def test_highest():\n    assert summarize([3, None, 9])[1] == 9\n\n"
-        "def test_lowest():\n    assert summarize([3, None, 9, 4])[0] == 3\n\n"
-        "def test_mean():\n    assert summarize([1, 2])[2] == 1.5\n"
+    result = run(project, "--aiap-fix", "--aiap-engine=offline")
+    result.stdout.fnmatch_lines(
+        ["aiap: patch 1:*", "+    low = min(values)", "+    mean = sum(values) / len(values)"]
     )
-    project = write_project(tmp_path / "proj", {"mod.py": source, "test_mod.py": tests})
-    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline")
-    assert "aiap: patch 1:" in result.stdout, result.stdout
-    assert "+    low = min(values)\n" in result.stdout
-    assert "+    mean = sum(values) / len(values)\n" in result.stdout
