@@ -242,12 +242,6 @@ def test_ctrl_c_during_the_search_changes_nothing(
     assert user_files(project.path) == before
 
 
-@pytest.mark.xfail(
-    reason="aiap kills the warm worker's group, not the group of the candidate it forked "
-    "(forkserver._child: setpgid): the candidate outlives pytest",
-    raises=AssertionError,
-    strict=True,
-)
 def test_ctrl_c_during_the_search_leaves_no_candidate_running(
     project: pytest.Pytester, tmp_path: Path, process_groups: list[int]
 ) -> None:

@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,7 @@ def _child(request: RunRequest, out_fd: int) -> None:
     """In the forked child: run pytest once and exit without returning to the worker loop."""
     try:
         os.setpgid(0, 0)  # its own group: killed whole with anything it started
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the worker's handler is not the run's
         log = os.open(request.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(log, 1)
         os.dup2(log, 2)
@@ -99,6 +101,14 @@ def _warm_up() -> None:
             pass
 
 
+def _stop(running: list[int]) -> None:
+    """SIGTERM from the client closing: the run in progress goes with its group, then the
+    worker (a candidate is in a group of its own, which killing the worker's leaves alive)."""
+    for pid in running:
+        kill_group(pid)
+    os._exit(1)
+
+
 def serve() -> None:
     """The worker's main loop: preload, then one fork per request line."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
@@ -115,6 +125,11 @@ def serve() -> None:
     # session end then skip them in every child (and copy-on-write pages stay shared).
     gc.collect()
     gc.freeze()
+    # Lanes start workers from threads that block SIGINT and SIGTERM: the runs get the default
+    # mask, as under a plain pytest (a test may signal a child of its own).
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    running: list[int] = []
+    signal.signal(signal.SIGTERM, lambda *_: _stop(running))
     out.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         request = RunRequest.model_validate_json(line)
@@ -122,7 +137,13 @@ def serve() -> None:
         pid = os.fork()
         if pid == 0:
             _child(request, out.fileno())
+        try:
+            os.setpgid(pid, pid)  # as the child does: its group exists before anyone kills it
+        except OSError:
+            pass  # the child got there first, or is already gone
+        running[:] = [pid]
         code, timed_out = _wait(pid, request.timeout)
+        running.clear()
         answer = RunAnswer(exit=code, timed_out=timed_out, duration=time.monotonic() - start)
         out.write(answer.model_dump_json() + "\n")
 
@@ -207,6 +228,11 @@ class ForkServer:
 
     def close(self) -> None:
         if self.proc.poll() is None:
+            self.proc.terminate()  # the worker kills the run in progress, then exits
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
             kill_group(self.proc.pid)
             self.proc.wait()
         self._tmp.cleanup()
