@@ -1,6 +1,6 @@
 """Which test files exercise a set of changed source files.
 
-First from the per-test coverage map of the last repair run (``.aiap/coverage-map.json``), for
+First from the per-test coverage map of earlier repair runs (``.aiap/coverage-map.json``), for
 the files it knows: the test files whose tests ran their lines. Then from the import graph: a
 test file exercises the project modules it imports, directly or through other project modules,
 and those the ``conftest.py`` files above it import. A changed file no test reaches that way is
