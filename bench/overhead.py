@@ -70,14 +70,18 @@ def main(argv: list[str] | None = None) -> int:
             run_once(root, extra)
         walls: dict[str, list[float]] = {m: [] for m in MODES}
         cpus: dict[str, list[float]] = {m: [] for m in MODES}
-        for _ in range(args.rounds):
-            for mode, extra in MODES.items():
-                wall, cpu = run_once(root, extra)
+        order = list(MODES)
+        for round_ in range(args.rounds):
+            # Each mode takes each place in a round in turn: a place that is slower for reasons
+            # of its own (caches, CPU clock) weighs on every mode alike.
+            shift = round_ % len(order)
+            for mode in order[shift:] + order[:shift]:
+                wall, cpu = run_once(root, MODES[mode])
                 walls[mode].append(wall)
                 cpus[mode].append(cpu)
     base_wall = statistics.median(walls["plain pytest"])
     base_cpu = statistics.median(cpus["plain pytest"])
-    print(f"{args.tests} passing tests, {args.rounds} interleaved rounds, medians")
+    print(f"{args.tests} passing tests, {args.rounds} interleaved rounds (order rotated), medians")
     print(f"{'mode':<18} {'wall s':>8} {'ratio':>7} {'cpu s':>8} {'ratio':>7}")
     for mode in MODES:
         w, c = statistics.median(walls[mode]), statistics.median(cpus[mode])
