@@ -134,7 +134,8 @@ def check_bridgeable(python: ProjectPython) -> str | None:
 
 
 def aiap_import_paths() -> list[str]:
-    """Where this interpreter finds aiap and its dependencies: appended in the project's."""
+    """Where this interpreter finds aiap's dependencies: appended in the project's (aiap's own
+    packages go by ``aiap_package_dirs``)."""
     paths: list[str] = []
     for entry in sys.path:
         if entry and ("site-packages" in entry or "dist-packages" in entry) and entry not in paths:
