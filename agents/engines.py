@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pluggy
@@ -103,14 +103,32 @@ def engine_deadlines(names: list[str], start: float, budget: float) -> dict[str,
 
 
 def propose(
-    pm: pluggy.PluginManager, engine: str, request: RepairRequest, until: float | None = None
+    pm: pluggy.PluginManager,
+    engine: str,
+    request: RepairRequest,
+    until: float | None = None,
+    failed: Callable[[str], None] | None = None,
 ) -> Iterator[CodePatch]:
-    """Candidates from one engine, in the order it yields them, until ``until`` (monotonic)."""
+    """Candidates from one engine, in the order it yields them, until ``until`` (monotonic).
+
+    An engine that raises ends its own stream, never the search: ``failed`` hears why, in one
+    line, and the orchestrator goes on with what it has and with the next engine.
+    """
     others = [plugin for name, plugin in pm.list_name_plugin() if name != engine]
     caller = pm.subset_hook_caller("aiap_propose_patches", remove_plugins=others)
-    for result in caller(request=request):
-        if result is not None:
-            for patch in result:
-                if until is not None and time.monotonic() > until:
-                    return
-                yield patch
+    try:
+        for result in caller(request=request):
+            if result is not None:
+                for patch in result:
+                    if until is not None and time.monotonic() > until:
+                        return
+                    yield patch
+    except Exception as e:  # a third-party engine may raise anything
+        if failed is not None:
+            failed(f"engine {engine} failed: {one_line(e)}")
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one line of a summary: its type and the first line of its message."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

@@ -96,6 +96,7 @@ class Verdict(BaseModel):
     whole_suite: bool = False  # the verdict already covers every test
     targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
     output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
+    error: str = ""  # the check itself failed (an exception, one line): the candidate is skipped
 
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
@@ -170,6 +171,13 @@ class RunState(BaseModel):
     patches: list[CodePatch] = Field(default_factory=list)  # plausible, best first
     candidates_tried: int = 0
     candidates_timed_out: int = 0
+    # Candidates an engine or a check failed on (an exception, not a verdict): skipped, the
+    # search went on; the first reason is kept for the summary.
+    candidates_skipped: int = 0
+    first_skip_reason: str = ""
+    # Why the search stopped: it found a patch, tried every candidate, ran out of budget, or
+    # was interrupted; "" when it never started.
+    ended: Literal["", "found", "exhausted", "budget", "interrupted"] = ""
     whole_suite_runs: int = 0
     seconds: float = 0.0
     messages: list[str] = Field(default_factory=list)  # what the user must read
@@ -177,3 +185,8 @@ class RunState(BaseModel):
     # Source file -> test files that ran it, from the reproduction run's per-test coverage;
     # kept as .aiap/coverage-map.json for the pre-commit hook's test selection, not in the story.
     covered_by: dict[str, list[str]] = Field(default_factory=dict, exclude=True)
+
+    def skipped(self, reason: str) -> None:
+        """One candidate could not be made or checked: count it, keep the first reason."""
+        self.candidates_skipped += 1
+        self.first_skip_reason = self.first_skip_reason or reason

@@ -158,7 +158,7 @@ class RepairSession:
             )
             tr.write(patch.diff)
         if not state.patches and state.status == "no-patch":
-            tr.write_line("aiap: no patch within budget; most suspicious lines:", yellow=True)
+            tr.write_line("aiap: most suspicious lines:", yellow=True)
             for loc in state.locations[:5]:
                 tr.write_line(f"    {loc.path}:{loc.start_line}  (score {loc.score:.2f})")
         tr.write_line(f"aiap: {state.candidates_tried} candidate(s) tried in {state.seconds:.1f} s")

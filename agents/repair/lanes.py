@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from aiap.engines import one_line
 from aiap.models import CodePatch, Verdict
 from aiap.repair.forkserver import ForkServer, WorkerDied
 from aiap.repair.validate import Invocation, RunTests, SubprocessRuns, Validator
@@ -100,6 +102,8 @@ class ValidatorPool:
         for validator in self.validators:
             self._free.put(validator)
         self._executor = _executor(len(self.validators), "aiap-lane")
+        self.check_seconds: list[float] = []
+        self.calibration_seconds = 0.0
 
     @property
     def size(self) -> int:
@@ -112,16 +116,25 @@ class ValidatorPool:
     def calibrate(self) -> None:
         """Calibrate on one lane; every lane then kills a looping candidate at the same time."""
         first = self.validators[0]
-        first.calibrate()
+        self.calibration_seconds = first.calibrate().duration
         for other in self.validators[1:]:
             other.targets_timeout = first.targets_timeout
 
     def _check(self, patch: CodePatch) -> Verdict:
         validator = self._free.get()
+        start = time.monotonic()
         try:
             return validator.check(patch)
+        except Exception as e:  # one candidate that cannot be checked never ends the search
+            return Verdict(plausible=False, reason="could not be checked", error=one_line(e))
         finally:
+            self.check_seconds.append(time.monotonic() - start)
             self._free.put(validator)
+
+    def typical_check(self) -> float:
+        """The median seconds a check has taken so far (the calibration run before any)."""
+        done = sorted(self.check_seconds)
+        return done[len(done) // 2] if done else self.calibration_seconds
 
     def submit(self, patch: CodePatch) -> Future[Verdict]:
         return self._executor.submit(self._check, patch)

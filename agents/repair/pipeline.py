@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from aiap.config import AiapConfig
 from aiap.engines import engine_deadlines, plugin_manager, select_engines
 from aiap.hookspecs import RepairRequest
-from aiap.models import RunState
+from aiap.models import Failure, RunState
 from aiap.repair.lanes import Lane, ValidatorPool, lane_count, open_lanes
 from aiap.repair.localize import FailureGroup, group_failures, rank_locations
 from aiap.repair.reproduce import Reproduction, child_env, reproduce
@@ -53,6 +53,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
         names=names,
         deadline=start + job.config.budget,
         until=engine_deadlines(names, start, job.config.budget),
+        budget=job.config.budget,
     )
     ws = Workspace.create(job.root)
     try:
@@ -60,6 +61,11 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
             state.messages.append("not a git repository: copied every file but caches and venvs")
         _repair_in(job, ws, engines, state, say)
     finally:
+        if state.candidates_skipped:
+            state.messages.append(
+                f"{state.candidates_skipped} candidate(s) skipped, the search went on "
+                f"(first: {state.first_skip_reason})"
+            )
         pm.hook.aiap_search_finished(state=state)
         ws.cleanup()
         state.seconds = round(time.monotonic() - start, 2)
@@ -95,16 +101,66 @@ def _repair_in(
     if found is None:
         return
     count = lane_count(job.config.workers)
+    groups = group_failures(found.failures, found.test_files)
     with open_lanes(ws, partial(_invocation, job), found.preload, count) as lanes:
-        fixed = [
-            _repair_group(group, lanes, found, engines, state, say, job.config.timeout)
-            for group in group_failures(found.failures, found.test_files)
-        ]
-    state.status = "fixed" if any(fixed) else "no-patch"
+        search = partial(
+            _search,
+            lanes=lanes,
+            found=found,
+            engines=engines,
+            state=state,
+            say=say,
+            timeout=job.config.timeout,
+        )
+        # One bug often fails tests that surface in many functions: all of them together first
+        # (the strongest localization), rejected on one test per group before the rest.
+        fixed = search(found.failures, groups)
+        if not fixed and len(groups) > 1 and state.ended == "exhausted":
+            # No single edit fixed them all: independent bugs, searched group by group.
+            fixed = any([search(group.failures, [group]) for group in groups])
+    state.status = "fixed" if fixed else "no-patch"
+    if not fixed:
+        state.messages.append(_no_patch(state, engines))
 
 
-def _repair_group(
-    group: FailureGroup,
+def _no_patch(state: RunState, engines: Engines) -> str:
+    """Why the search ended without a patch, in one line."""
+    if state.ended == "budget":
+        return f"no patch: the budget ended after {state.candidates_tried} candidate(s)"
+    left = max(0.0, engines.deadline - time.monotonic())
+    return (
+        f"no patch: every candidate the engines offered was tried "
+        f"({state.candidates_tried}, {left:.0f} s of the budget left)"
+    )
+
+
+SAMPLE_SIZE = 6
+
+
+def failure_sample(groups: list[FailureGroup], durations: dict[str, float]) -> list[str]:
+    """One failing test per group, the fastest of each, fastest groups first: a small, diverse
+    set most wrong candidates fail. Empty when the failing tests are few enough to run all."""
+    if sum(len(g.failures) for g in groups) <= SAMPLE_SIZE:
+        return []
+    picks = [
+        min((f.nodeid for f in g.failures), key=lambda n: (durations.get(n, 0.0), n))
+        for g in groups
+    ]
+    picks.sort(key=lambda n: (durations.get(n, 0.0), n))
+    if len(picks) < SAMPLE_SIZE // 2:
+        # Few groups: add the fastest others, so one odd test does not stand for all.
+        rest = sorted(
+            (f.nodeid for g in groups for f in g.failures if f.nodeid not in picks),
+            key=lambda n: (durations.get(n, 0.0), n),
+        )
+        picks.extend(rest[: SAMPLE_SIZE // 2 - len(picks)])
+    return picks[:SAMPLE_SIZE]
+
+
+def _search(
+    failures: list[Failure],
+    groups: list[FailureGroup],
+    *,
     lanes: list[Lane],
     found: Reproduction,
     engines: Engines,
@@ -112,20 +168,23 @@ def _repair_group(
     say: Progress,
     timeout: float | None,
 ) -> bool:
-    """Search a patch for one group; True when one is found (and added to ``state``)."""
-    ids = [f.nodeid for f in group.failures]
-    locations = rank_locations(
-        group.failures, found.coverage, found.baseline.passed(), found.test_files
-    )[:MAX_LOCATIONS]
-    state.locations.extend(locations[:10])
+    """Search one patch for ``failures``; True when one is found (and added to ``state``)."""
+    ids = [f.nodeid for f in failures]
+    locations = rank_locations(failures, found.coverage, found.baseline.passed(), found.test_files)[
+        :MAX_LOCATIONS
+    ]
+    if not state.locations:
+        state.locations.extend(locations[:10])
     sources, originals = editable_sources(lanes[0].workspace, locations, found.test_files, state)
     request = RepairRequest(
         root=str(lanes[0].workspace.root),
-        failures=group.failures,
+        failures=failures,
         locations=[loc for loc in locations if loc.path in sources],
         sources=sources,
         test_files=sorted(found.test_files),
     )
+    durations = {r.nodeid: r.duration for r in found.baseline.results}
+    sample = failure_sample(groups, durations)
     pool = ValidatorPool(
         [
             Validator(
@@ -136,6 +195,8 @@ def _repair_group(
                 timeout=timeout,
                 run=lane.run,
                 coverage=found.coverage,
+                sample=sample,
+                deadline=engines.deadline + engines.slack,
             )
             for lane in lanes
         ]
@@ -146,7 +207,9 @@ def _repair_group(
             f"searching a patch for {len(ids)} failing test(s), {len(locations)} "
             f"suspicious lines, on {pool.size} lane(s)"
         )
-        patches = find_patches(request, originals, pool, engines, state, say)
+        # The final whole-suite run: as long as the reproduction run, less its coverage cost.
+        finish = min(0.7 * found.baseline.duration + 1.0, 0.5 * engines.budget)
+        patches = find_patches(request, originals, pool, engines, state, say, finish)
     finally:
         pool.close()
     state.whole_suite_runs += pool.whole_suite_runs

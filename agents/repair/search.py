@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from aiap.edits import apply_edits, change_size, unified_diff
-from aiap.engines import propose
+from aiap.engines import one_line, propose
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
 from aiap.repair.combine import pairs
@@ -39,6 +39,12 @@ class Engines:
     names: list[str]
     deadline: float
     until: dict[str, float] = field(default_factory=dict)  # per-engine limits inside the budget
+    budget: float = 0.0  # seconds, of which deadline is the end
+
+    @property
+    def slack(self) -> float:
+        """How far past the deadline a run already started may go: the promise is +10 %."""
+        return 0.05 * self.budget
 
 
 def complete(patch: CodePatch, originals: dict[str, bytes]) -> CodePatch | None:
@@ -74,9 +80,15 @@ class _Search:
     read back in that order."""
 
     def __init__(
-        self, pool: ValidatorPool, engines: Engines, state: RunState, progress: Progress
+        self,
+        pool: ValidatorPool,
+        engines: Engines,
+        state: RunState,
+        progress: Progress,
+        finish: float,
     ) -> None:
         self.pool, self.engines, self.state, self.progress = pool, engines, state, progress
+        self.finish = finish  # seconds the end of the run needs: the whole suite, once
         self.seen: set[str] = set()
         self.inflight: deque[tuple[CodePatch, Future[Verdict]]] = deque()
         self.plausible: list[tuple[CodePatch, bool]] = []
@@ -107,8 +119,9 @@ class _Search:
 
     def offer(self, patch: CodePatch) -> bool:
         """Check the patch on a free lane; False when the search must stop asking."""
-        if time.monotonic() > self.engines.deadline:
-            self.state.messages.append("search stopped: budget used up")
+        # The budget is for the whole run: a candidate starts only if its check and the final
+        # run of the whole suite can still end in time.
+        if time.monotonic() + self.pool.typical_check() + self.finish > self.engines.deadline:
             self.out_of_time = True
             return False
         if patch.key() in self.seen:
@@ -135,7 +148,9 @@ class _Search:
         verdict = _wait(future)
         self.tried.append(patch)
         self.state.candidates_timed_out += verdict.timed_out
-        if verdict.plausible:
+        if verdict.error:
+            self.state.skipped(verdict.error)
+        elif verdict.plausible:
             self.progress(f"plausible: {patch.description}")
             self.plausible.append((patch, verdict.whole_suite))
             self.first_line = self.first_line or (patch.edits[0].path, patch.edits[0].start_line)
@@ -162,16 +177,26 @@ def find_patches(
     engines: Engines,
     state: RunState,
     progress: Progress,
+    finish: float = 0.0,
 ) -> list[CodePatch]:
-    """Plausible patches, best first; the first of them has passed the whole suite."""
-    search = _Search(pool, engines, state, progress)
+    """Plausible patches, best first; the first of them has passed the whole suite.
+
+    ``finish``: the seconds the final whole-suite run takes, kept free at the end of the budget.
+    """
+    search = _Search(pool, engines, state, progress, finish)
     for engine in engines.names:
         # An engine that learns from rejections hears each verdict before its next candidate.
         feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
-        for raw in propose(engines.pm, engine, request, engines.until.get(engine)):
+        for raw in propose(
+            engines.pm, engine, request, engines.until.get(engine), state.messages.append
+        ):
             if any(is_test_file(e.path, request.test_files) for e in raw.edits):
                 continue  # never edit a test
-            patch = complete(raw, originals)
+            try:
+                patch = complete(raw, originals)
+            except Exception as e:  # an engine's malformed edit costs that candidate only
+                state.skipped(one_line(e))
+                continue
             if patch is not None and not search.offer(patch):
                 break
             if feedback:
@@ -186,7 +211,8 @@ def find_patches(
             if patch is not None and not search.offer(patch):
                 break
         search.drain()
-    return _confirm_best(_ranked(search.plausible), pool)
+    state.ended = "found" if search.plausible else "budget" if search.out_of_time else "exhausted"
+    return _confirm_best(_ranked(search.plausible), pool, state)
 
 
 def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
@@ -195,10 +221,20 @@ def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bo
     return sorted(plausible, key=lambda pv: (pv[0].size, -pv[0].score, -pv[0].prior))
 
 
-def _confirm_best(ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool) -> list[CodePatch]:
+def _confirm_best(
+    ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool, state: RunState
+) -> list[CodePatch]:
     """The whole suite once, for the best patch (the next one only if it breaks something)."""
     for index, (patch, whole) in enumerate(ranked):
-        if whole or pool.confirm(patch).plausible:
+        verdict = Verdict(plausible=True) if whole else pool.confirm(patch)
+        if verdict.plausible:
             rest = [p for i, (p, _) in enumerate(ranked) if i != index]
             return [patch, *rest]
+        if verdict.reason.startswith("stopped"):
+            state.ended = "budget"
+            state.messages.append(
+                f"{patch.description}: passed the failing and covering tests, but the budget "
+                "ended before the whole suite confirmed it; raise --aiap-budget"
+            )
+            break
     return []

@@ -1,14 +1,17 @@
 """Validate a candidate in the workspace: plausible means the failing tests now pass and no test
 that passed before fails.
 
-The failing tests run first, alone, to reject most candidates fast; then only the tests that
-ran the changed lines (from the per-test coverage map), stopping at the first failure. The whole
-suite runs once, for the patch that is finally chosen (``confirm``). Without a coverage map, or
-for a line no test ran inside a test (module level, run at import), the whole suite runs.
+The failing tests run first, alone, to reject most candidates fast (when many fail, a small
+diverse sample of them first, and the rest only for a candidate that passes the sample); then
+only the tests that ran the changed lines (from the per-test coverage map), stopping at the
+first failure. The whole suite runs once, for the patch that is finally chosen (``confirm``).
+Without a coverage map, or for a line no test ran inside a test (module level, run at import),
+the whole suite runs. No run outlives the budget's deadline.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -65,8 +68,13 @@ class Validator:
         timeout: float | None = None,
         run: RunTests | None = None,
         coverage: LineCoverage | None = None,
+        sample: Sequence[str] = (),
+        deadline: float | None = None,
     ) -> None:
         self.run = run or SubprocessRuns(invocation.env, invocation.python)
+        # Run first when many tests fail: most candidates fail one of them, seconds sooner.
+        self.sample = [t for t in sample if t in targets]
+        self.deadline = deadline  # monotonic: no run outlives the budget
         self.coverage = coverage
         self.whole_suite_runs = 0
         self.workspace = workspace
@@ -94,12 +102,18 @@ class Validator:
             self.targets_timeout = max(1.0, 4 * max(0.0, result.duration - waited) + 1.0)
         return result
 
-    def run_targets(self) -> RunResult:
+    def _limit(self, timeout: float) -> float:
+        """The run's timeout, cut to what the budget has left."""
+        if self.deadline is None:
+            return timeout
+        return max(0.5, min(timeout, self.deadline - time.monotonic()))
+
+    def run_targets(self, tests: Sequence[str] | None = None) -> RunResult:
         inv = self.invocation
         return self.run(
             inv.rootdir,
-            [*inv.options, *self.targets],
-            timeout=self.targets_timeout,
+            [*inv.options, *(self.targets if tests is None else tests)],
+            timeout=self._limit(self.targets_timeout),
             memory_mb=inv.memory_mb,
         )
 
@@ -110,7 +124,7 @@ class Validator:
         return self.run(
             inv.invocation_dir,
             [*inv.options, *inv.positional, *deselect, "-x"],
-            timeout=self.suite_timeout,
+            timeout=self._limit(self.suite_timeout),
             memory_mb=inv.memory_mb,
         )
 
@@ -121,7 +135,7 @@ class Validator:
         return self.run(
             inv.rootdir,
             [*inv.options, *fastest_first, "-x"],
-            timeout=timeout,
+            timeout=self._limit(timeout),
             memory_mb=inv.memory_mb,
         )
 
@@ -143,20 +157,31 @@ class Validator:
                 tests |= lines.get(line, set())
         return (tests & passed) - set(self.targets)
 
-    def check(self, patch: CodePatch) -> Verdict:
-        with self.workspace.patched(patch):
-            first = self.run_targets()
-            if first.timed_out:
-                return Verdict(plausible=False, reason="failing tests timed out", timed_out=True)
-            passed = first.passed()
-            still = [t for t in self.targets if t not in passed]
+    def _targets_verdict(self) -> Verdict | None:
+        """Why the failing tests (the sample first) reject the patched code; None if they pass."""
+        passed: set[str] = set()
+        for tests in (self.sample, [t for t in self.targets if t not in self.sample]):
+            if not tests:
+                continue
+            run = self.run_targets(tests)
+            if run.timed_out:
+                return self._timed_out("failing tests timed out")
+            passed |= run.passed()
+            still = [t for t in tests if t not in passed]
             if still:
                 return Verdict(
                     plausible=False,
                     reason=f"{len(still)} failing test(s) still fail",
-                    targets_fixed=len(self.targets) - len(still),
-                    output_tail=first.output_tail,
+                    targets_fixed=len(passed & set(self.targets)),
+                    output_tail=run.output_tail,
                 )
+        return None
+
+    def check(self, patch: CodePatch) -> Verdict:
+        with self.workspace.patched(patch):
+            rejected = self._targets_verdict()
+            if rejected is not None:
+                return rejected
             selected = self.covering_tests(patch)
             if selected is not None and not selected:
                 return Verdict(plausible=True)
@@ -168,10 +193,14 @@ class Validator:
         with self.workspace.patched(patch):
             return self._judge(self.run_suite(), whole_suite=True)
 
-    @staticmethod
-    def _judge(rest: RunResult, whole_suite: bool) -> Verdict:
+    def _timed_out(self, reason: str) -> Verdict:
+        if self.deadline is not None and time.monotonic() >= self.deadline - 0.2:
+            return Verdict(plausible=False, reason="stopped: the budget ended during the check")
+        return Verdict(plausible=False, reason=reason, timed_out=True)
+
+    def _judge(self, rest: RunResult, whole_suite: bool) -> Verdict:
         if rest.timed_out:
-            return Verdict(plausible=False, reason="test suite timed out", timed_out=True)
+            return self._timed_out("test suite timed out")
         broken = rest.failed()
         if broken or rest.exit_code not in (0, 5):
             return Verdict(
