@@ -37,6 +37,7 @@ Progress = Callable[[str], None]
 class FixOptions(BaseModel):
     ruff_fix: bool = True
     ruff_format: bool = True
+    all_lines: bool = False  # ruff's changes to every line, not only the commit's
     tests: bool = True
     test_timeout: float = 60.0  # seconds for one run of the selected tests
 
@@ -126,7 +127,13 @@ def fix_commit(
     report = FixReport()
     python_files = [f for f in files if f.endswith(".py") and (root / f).is_file()]
     if options.ruff_fix or options.ruff_format:
-        report.lint = lint_fix(root, python_files, fix=options.ruff_fix, fmt=options.ruff_format)
+        report.lint = lint_fix(
+            root,
+            python_files,
+            fix=options.ruff_fix,
+            fmt=options.ruff_format,
+            all_lines=options.all_lines,
+        )
     if not options.tests or not python_files:
         return report
     selection = select_tests(root, python_files, coverage_map=AiapDir(root).read_coverage_map())

@@ -1,5 +1,6 @@
-"""``aiap-fix``: ruff fixes and formatting on the staged files, then their tests, and aiap's
-repair on the staged sources when a test fails.
+"""``aiap-fix``: ruff fixes and formatting on the staged lines (``--all-lines``: the whole
+files), then the tests of the staged files, and aiap's repair on the staged sources when a test
+fails.
 
 Exits 1 when it changed a file (one line per change: re-stage and commit again) or when a test
 still fails; 0 when there was nothing to do.
@@ -23,6 +24,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("filenames", nargs="*", help="staged files (pre-commit passes them)")
     parser.add_argument("--no-ruff-fix", action="store_true", help="skip `ruff check --fix`")
     parser.add_argument("--no-ruff-format", action="store_true", help="skip `ruff format`")
+    parser.add_argument(
+        "--all-lines",
+        action="store_true",
+        help="keep ruff's changes to every line of the files, not only to the staged lines",
+    )
     parser.add_argument(
         "--no-tests", action="store_true", help="only ruff: run no tests, repair nothing"
     )
@@ -57,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = FixOptions(
         ruff_fix=not args.no_ruff_fix,
         ruff_format=not args.no_ruff_format,
+        all_lines=args.all_lines,
         tests=not args.no_tests,
         test_timeout=args.test_timeout,
     )
