@@ -18,6 +18,7 @@ from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
 from aiap.repair.combine import pairs
 from aiap.repair.lanes import ValidatorPool
+from aiap.repair.reach import lost_lines
 from aiap.testfiles import is_test_file
 
 Progress = Callable[[str], None]
@@ -212,13 +213,34 @@ def find_patches(
                 break
         search.drain()
     state.ended = "found" if search.plausible else "budget" if search.out_of_time else "exhausted"
-    return _confirm_best(_ranked(search.plausible), pool, state)
+    ranked = _ranked(search.plausible)
+    if len(ranked) > 1:
+        ranked = _reach_ranked(ranked, pool, engines.deadline - finish)
+    return _confirm_best(ranked, pool, state)
 
 
 def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
     # Smallest first; at equal size the more suspicious line (evidence about this bug) before
     # the likelier operator family (evidence about bugs in general).
     return sorted(plausible, key=lambda pv: (pv[0].size, -pv[0].score, -pv[0].prior))
+
+
+# Plausible patches looked at again for the code they leave unreached: the best few by size.
+REACH_RANKED = 4
+
+
+def _reach_ranked(
+    ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool, until: float
+) -> list[tuple[CodePatch, bool]]:
+    """The best few, those that leave no code unreached first (order kept otherwise)."""
+    top, rest = ranked[:REACH_RANKED], ranked[REACH_RANKED:]
+    lost: list[int] = []
+    for patch, _ in top:
+        if time.monotonic() + pool.typical_check() > until:
+            return ranked
+        lost.append(lost_lines(pool.validators[0], patch) or 0)
+    order = sorted(range(len(top)), key=lambda i: (lost[i] > 0, i))
+    return [top[i] for i in order] + rest
 
 
 def _confirm_best(

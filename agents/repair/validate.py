@@ -102,7 +102,7 @@ class Validator:
             self.targets_timeout = max(1.0, 4 * max(0.0, result.duration - waited) + 1.0)
         return result
 
-    def _limit(self, timeout: float) -> float:
+    def limit(self, timeout: float) -> float:
         """The run's timeout, cut to what the budget has left."""
         if self.deadline is None:
             return timeout
@@ -113,7 +113,7 @@ class Validator:
         return self.run(
             inv.rootdir,
             [*inv.options, *(self.targets if tests is None else tests)],
-            timeout=self._limit(self.targets_timeout),
+            timeout=self.limit(self.targets_timeout),
             memory_mb=inv.memory_mb,
         )
 
@@ -124,7 +124,7 @@ class Validator:
         return self.run(
             inv.invocation_dir,
             [*inv.options, *inv.positional, *deselect, "-x"],
-            timeout=self._limit(self.suite_timeout),
+            timeout=self.limit(self.suite_timeout),
             memory_mb=inv.memory_mb,
         )
 
@@ -135,7 +135,7 @@ class Validator:
         return self.run(
             inv.rootdir,
             [*inv.options, *fastest_first, "-x"],
-            timeout=self._limit(timeout),
+            timeout=self.limit(timeout),
             memory_mb=inv.memory_mb,
         )
 
