@@ -102,7 +102,7 @@ def _many_failures_project(root: Path) -> Path:
 
 def test_one_bug_failing_many_tests_is_fixed_by_one_patch(tmp_path: Path) -> None:
     project = _many_failures_project(tmp_path / "p")
-    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline", "--aiap-budget=60")
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline", "--aiap-budget=120")
     assert "searching a patch for 18 failing test(s)" in result.stdout, result.stdout
     assert "+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)" in result.stdout
     assert "aiap: patch 2:" not in result.stdout

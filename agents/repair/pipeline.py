@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from aiap.config import AiapConfig
 from aiap.engines import engine_deadlines, plugin_manager, select_engines
 from aiap.hookspecs import RepairRequest
-from aiap.models import Failure, RunState
+from aiap.models import CodePatch, Failure, Location, RunState
 from aiap.repair.lanes import Lane, ValidatorPool, lane_count, open_lanes
 from aiap.repair.localize import FailureGroup, group_failures, rank_locations
 from aiap.repair.reproduce import Reproduction, child_env, reproduce
@@ -24,7 +24,9 @@ from aiap.repair.sources import editable_sources
 from aiap.repair.validate import Invocation, Validator
 from aiap.workspace import Workspace
 
-MAX_LOCATIONS = 60
+# The suspicious lines searched, most suspicious first; the next window only when every
+# candidate of the one before was tried and budget is left.
+LOCATION_WINDOWS = (slice(0, 60), slice(60, 300))
 
 
 class RepairJob(BaseModel):
@@ -56,6 +58,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
         budget=job.config.budget,
     )
     ws = Workspace.create(job.root)
+    state.messages.extend(ws.messages)
     try:
         if not ws.used_git:
             state.messages.append("not a git repository: copied every file but caches and venvs")
@@ -157,6 +160,25 @@ def failure_sample(groups: list[FailureGroup], durations: dict[str, float]) -> l
     return picks[:SAMPLE_SIZE]
 
 
+def _request(
+    workspace: Workspace,
+    failures: list[Failure],
+    locations: list[Location],
+    found: Reproduction,
+    state: RunState,
+) -> tuple[RepairRequest, dict[str, bytes]]:
+    """What the engines are asked, and the bytes of the files they may edit."""
+    sources, originals = editable_sources(workspace, locations, found.test_files, state)
+    request = RepairRequest(
+        root=str(workspace.root),
+        failures=failures,
+        locations=[loc for loc in locations if loc.path in sources],
+        sources=sources,
+        test_files=sorted(found.test_files),
+    )
+    return request, originals
+
+
 def _search(
     failures: list[Failure],
     groups: list[FailureGroup],
@@ -170,19 +192,9 @@ def _search(
 ) -> bool:
     """Search one patch for ``failures``; True when one is found (and added to ``state``)."""
     ids = [f.nodeid for f in failures]
-    locations = rank_locations(failures, found.coverage, found.baseline.passed(), found.test_files)[
-        :MAX_LOCATIONS
-    ]
+    ranked = rank_locations(failures, found.coverage, found.baseline.passed(), found.test_files)
     if not state.locations:
-        state.locations.extend(locations[:10])
-    sources, originals = editable_sources(lanes[0].workspace, locations, found.test_files, state)
-    request = RepairRequest(
-        root=str(lanes[0].workspace.root),
-        failures=failures,
-        locations=[loc for loc in locations if loc.path in sources],
-        sources=sources,
-        test_files=sorted(found.test_files),
-    )
+        state.locations.extend(ranked[:10])
     durations = {r.nodeid: r.duration for r in found.baseline.results}
     sample = failure_sample(groups, durations)
     pool = ValidatorPool(
@@ -204,12 +216,20 @@ def _search(
     try:
         pool.calibrate()
         say(
-            f"searching a patch for {len(ids)} failing test(s), {len(locations)} "
+            f"searching a patch for {len(ids)} failing test(s), {len(ranked)} "
             f"suspicious lines, on {pool.size} lane(s)"
         )
         # The final whole-suite run: as long as the reproduction run, less its coverage cost.
         finish = min(0.7 * found.baseline.duration + 1.0, 0.5 * engines.budget)
-        patches = find_patches(request, originals, pool, engines, state, say, finish)
+        patches: list[CodePatch] = []
+        for window in LOCATION_WINDOWS:
+            locations = ranked[window]
+            if not locations:
+                break
+            request, originals = _request(lanes[0].workspace, failures, locations, found, state)
+            patches = find_patches(request, originals, pool, engines, state, say, finish)
+            if patches or state.ended != "exhausted":
+                break  # else budget is left: on to the less suspicious lines
     finally:
         pool.close()
     state.whole_suite_runs += pool.whole_suite_runs

@@ -28,15 +28,22 @@ def editable_sources(
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            state.messages.append(f"{path}: not UTF-8; aiap leaves it alone")
+            _once(state, f"{path}: not UTF-8; aiap leaves it alone")
             continue
         try:
             libcst.parse_module(text)
         except libcst.ParserSyntaxError as e:
-            state.messages.append(
-                f"{path}: cannot be parsed (line {e.raw_line}: {e.message}); aiap leaves it alone"
+            _once(
+                state,
+                f"{path}: cannot be parsed (line {e.raw_line}: {e.message}); aiap leaves it alone",
             )
             continue
         sources[path] = text
         originals[path] = data
     return sources, originals
+
+
+def _once(state: RunState, message: str) -> None:
+    # Each search (a group, a window of lines) asks again; the user hears it once.
+    if message not in state.messages:
+        state.messages.append(message)
