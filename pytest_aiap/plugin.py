@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="time allowed for the search (default 120)",
+        help="time allowed for the whole run, your tests included (default 120)",
     )
     group.addoption(
         "--aiap-timeout",

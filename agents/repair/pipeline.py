@@ -50,11 +50,13 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     state = RunState()
     pm = plugin_manager(job.config, job.root)
     names = select_engines(pm, job.config)
+    # The budget is for the whole command: the user's own run counts, up to half of it.
+    began = start - min(job.user_seconds, 0.5 * job.config.budget)
     engines = Engines(
         pm=pm,
         names=names,
-        deadline=start + job.config.budget,
-        until=engine_deadlines(names, start, job.config.budget),
+        deadline=began + job.config.budget,
+        until=engine_deadlines(names, began, job.config.budget),
         budget=job.config.budget,
     )
     ws = Workspace.create(job.root)
