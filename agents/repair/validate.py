@@ -93,11 +93,25 @@ class Validator:
 
     def calibrate(self) -> RunResult:
         """Run the failing tests once on the unpatched code: how long a run really takes here
-        sets the timeout that kills a looping candidate (seconds, not minutes)."""
-        result = self.run_targets()
-        if not self.fixed_timeout and not result.timed_out:
-            # A target that hung until a timeout plugin stopped it says nothing about how
-            # long a fixed run takes: its wait is left out, or every candidate would wait too.
+        sets the timeout that kills a looping candidate (seconds, not minutes).
+
+        A target that hung until a timeout plugin stopped it says nothing about how long a fixed
+        run takes, and would hang again: it is left out (only collected, when all hung)."""
+        if self.fixed_timeout:
+            return RunResult()
+        hung = {r.nodeid for r in self.baseline.results if r.hung()}
+        alive = [t for t in self.targets if t not in hung]
+        if alive:
+            result = self.run_targets(alive)
+        else:
+            inv = self.invocation
+            result = self.run(
+                inv.rootdir,
+                [*inv.options, "--collect-only", "-q", *self.targets],
+                timeout=self.limit(self.targets_timeout),
+                memory_mb=inv.memory_mb,
+            )
+        if not result.timed_out:
             waited = sum(r.duration for r in result.results if r.hung())
             self.targets_timeout = max(1.0, 4 * max(0.0, result.duration - waited) + 1.0)
         return result
