@@ -91,6 +91,9 @@ def _crash(returncode: int, output: str, killed: bool) -> str:
             ln for ln in lines if re.match(r"^(INTERNALERROR> )?\w[\w.]*(Error|Exception)\b", ln)
         ]
         return (errors or [ln for ln in lines if "INTERNALERROR" in ln] or ["traceback"])[-1][:200]
+    failed = [ln for ln in lines if re.match(r"aiap: engine \w+ failed:", ln)]
+    if failed:  # an engine's exception, caught and reported by the core
+        return failed[0][:200]
     if killed:  # no summary to expect; counted apart
         return ""
     if returncode not in (0, 1):

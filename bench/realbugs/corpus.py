@@ -58,6 +58,7 @@ class Checkout(BaseModel):
 
     root: Path
     python: Path
+    pytest_args: list[str] = []  # the args the pristine suite was last run with
     tests_passed: int
     suite_seconds: float
 
@@ -119,8 +120,11 @@ def _make_venv(lib: Library, root: Path, checkout: Path, aiap_root: Path) -> Pat
     python = venv / "bin" / "python"
     env = {**os.environ, "SETUPTOOLS_SCM_PRETEND_VERSION": lib.version}
     pip = [str(python), "-m", "pip", "install", "-q"]
-    _run([*pip, "-e", str(checkout)], env=env)
     _run([*pip, *lib.test_deps, "-e", str(aiap_root)], env=env)
+    _run([*pip, "-e", str(checkout)], env=env)  # last: no test dependency may replace it
+    shown = subprocess.run([str(python), "-m", "pip", "show", lib.name], capture_output=True)
+    if f"Editable project location: {checkout}" not in shown.stdout.decode():
+        raise RuntimeError(f"{lib.key} is not installed editable from {checkout}")
     return python
 
 
@@ -155,14 +159,18 @@ def setup(lib: Library, cache: Path, aiap_root: Path) -> Checkout:
     """Set ``lib`` up under ``cache`` once; later calls only read ``ready.json``."""
     root = cache / lib.key
     ready = root / "ready.json"
-    if ready.exists():
-        return Checkout.model_validate_json(ready.read_text())
     checkout = root / "checkout"
-    shutil.rmtree(checkout, ignore_errors=True)
-    shutil.rmtree(root / "venv", ignore_errors=True)
-    _extract(_fetch_sdist(lib, root), checkout)
-    _git_init(lib, checkout)
-    python = _make_venv(lib, root, checkout, aiap_root)
+    if ready.exists():
+        made = Checkout.model_validate_json(ready.read_text())
+        if made.pytest_args == lib.pytest_args:
+            return made
+        python = made.python  # only the suite's arguments changed: run the baseline again
+    else:
+        shutil.rmtree(checkout, ignore_errors=True)
+        shutil.rmtree(root / "venv", ignore_errors=True)
+        _extract(_fetch_sdist(lib, root), checkout)
+        _git_init(lib, checkout)
+        python = _make_venv(lib, root, checkout, aiap_root)
     _check_version_file(lib, checkout)
     start = time.perf_counter()
     status, out = run_suite(python, checkout, lib.pytest_args, timeout=600)
@@ -172,6 +180,7 @@ def setup(lib: Library, cache: Path, aiap_root: Path) -> Checkout:
     made = Checkout(
         root=checkout,
         python=python,
+        pytest_args=lib.pytest_args,
         tests_passed=count(out, "passed"),
         suite_seconds=round(seconds, 1),
     )
