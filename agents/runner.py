@@ -17,6 +17,7 @@ from pathlib import Path
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
 from aiap.models import RunResult, TestResult
+from aiap.nodeids import PROPERTY
 from aiap.processes import isolated, kill_group
 
 # Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
@@ -24,7 +25,8 @@ CHILD_ENV = "AIAP_CHILD"
 
 
 def _nodeid(file: str | None, classname: str, name: str) -> str:
-    """Rebuild a pytest node id from an xunit1 test case (file attribute + mangled classname)."""
+    """Rebuild a pytest node id from an xunit1 test case (file attribute + mangled classname),
+    for a report written without aiap.nodeids."""
     if not file:
         return f"{classname.replace('.', '/')}::{name}"
     file = file.replace(os.sep, "/")
@@ -56,9 +58,12 @@ def read_junit(path: Path) -> list[TestResult]:
                     outcome = "skipped"
                 message = (result.message or "")[:2000]
                 break
+            named = case._elem.find(f"properties/property[@name='{PROPERTY}']")
+            nodeid = named.get("value") if named is not None else None
             results.append(
                 TestResult(
-                    nodeid=_nodeid(case._elem.get("file"), case.classname or "", case.name or ""),
+                    nodeid=nodeid
+                    or _nodeid(case._elem.get("file"), case.classname or "", case.name or ""),
                     outcome=outcome,  # type: ignore[arg-type]
                     duration=float(case.time or 0.0),
                     message=message,
@@ -69,7 +74,15 @@ def read_junit(path: Path) -> list[TestResult]:
 
 def junit_args(junit: Path) -> list[str]:
     """What every aiap run adds: its own JUnit file (xunit1 keeps the file attribute)."""
-    return [f"--junitxml={junit}", "-o", "junit_family=xunit1", "-p", "no:cacheprovider"]
+    return [
+        f"--junitxml={junit}",
+        "-o",
+        "junit_family=xunit1",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "aiap.nodeids",  # the node id of each case, which the XML cannot always give back
+    ]
 
 
 def run_pytest(

@@ -157,7 +157,7 @@ class RepairSession:
                 bold=True,
             )
             tr.write(patch.diff)
-        if not state.patches and state.status == "no-patch":
+        if not state.patches and state.status == "no-patch" and state.locations:
             tr.write_line("aiap: most suspicious lines:", yellow=True)
             for loc in state.locations[:5]:
                 tr.write_line(f"    {loc.path}:{loc.start_line}  (score {loc.score:.2f})")

@@ -32,6 +32,22 @@ def test_outcomes_are_read_with_node_ids(tmp_path: Path) -> None:
     assert result.exit_code == 1
 
 
+def test_a_test_inherited_from_a_mixin_in_another_file_keeps_its_node_id(tmp_path: Path) -> None:
+    # JUnit XML names such a test by the mixin's file: the node id is carried beside it.
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__init__.py").write_text(
+        "class CacheMixin:\n    def test_size(self):\n        assert self.size == 2\n"
+    )
+    (tmp_path / "tests" / "test_lru.py").write_text(
+        "import unittest\nfrom tests import CacheMixin\n"
+        "class LRUTest(CacheMixin, unittest.TestCase):\n    size = 3\n"
+    )
+    result = run_pytest(tmp_path, [], env=_env(), timeout=60)
+    assert {r.nodeid: r.outcome for r in result.results} == {
+        "tests/test_lru.py::LRUTest::test_size": "failed"
+    }
+
+
 def test_a_hanging_run_is_killed_at_the_timeout(tmp_path: Path) -> None:
     (tmp_path / "test_hang.py").write_text("def test_hang():\n    while True:\n        pass\n")
     start = time.monotonic()

@@ -105,6 +105,13 @@ def _repair_in(
     )
     if found is None:
         return
+    if time.monotonic() + finish_seconds(found, engines.budget) > engines.deadline:
+        state.status, state.ended = "no-patch", "budget"
+        state.messages.append(
+            f"no patch: the budget ended before the search began (your run and aiap's run of "
+            f"the suite with coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
+        )
+        return
     count = lane_count(job.config.workers)
     groups = group_failures(found.failures, found.test_files)
     with open_lanes(ws, partial(_invocation, job), found.preload, count) as lanes:
@@ -126,6 +133,14 @@ def _repair_in(
     state.status = "fixed" if fixed else "no-patch"
     if not fixed:
         state.messages.append(_no_patch(state, engines))
+
+
+def finish_seconds(found: Reproduction, budget: float) -> float:
+    """What the final whole-suite run will take: the tests that passed in the reproduction run
+    and its fixed cost (coverage made both slower: an upper bound), at most half the budget."""
+    tests = sum(r.duration for r in found.baseline.results if r.outcome in ("passed", "skipped"))
+    overhead = max(0.0, found.baseline.duration - sum(r.duration for r in found.baseline.results))
+    return min(tests + overhead + 1.0, 0.5 * budget)
 
 
 def _no_patch(state: RunState, engines: Engines) -> str:
@@ -221,8 +236,7 @@ def _search(
             f"searching a patch for {len(ids)} failing test(s), {len(ranked)} "
             f"suspicious lines, on {pool.size} lane(s)"
         )
-        # The final whole-suite run: as long as the reproduction run, less its coverage cost.
-        finish = min(0.7 * found.baseline.duration + 1.0, 0.5 * engines.budget)
+        finish = finish_seconds(found, engines.budget)
         patches: list[CodePatch] = []
         for window in LOCATION_WINDOWS:
             locations = ranked[window]

@@ -81,7 +81,11 @@ class Validator:
         self.invocation = invocation
         self.baseline = baseline
         self.targets = list(targets)
-        durations: Mapping[str, float] = {r.nodeid: r.duration for r in baseline.results}
+        self.calibrated = set(self.targets)  # the tests targets_timeout was set for
+        # A test a timeout plugin stopped ran as long as the plugin let it: not its duration.
+        durations: Mapping[str, float] = {
+            r.nodeid: 0.0 if r.hung() else r.duration for r in baseline.results
+        }
         self.durations = durations
         overhead = max(0.0, baseline.duration - sum(durations.values()))
         # Generous multiples of what the original run took: a slower machine is not a hang.
@@ -100,9 +104,10 @@ class Validator:
         if self.fixed_timeout:
             return RunResult()
         hung = {r.nodeid for r in self.baseline.results if r.hung()}
-        alive = [t for t in self.targets if t not in hung]
+        alive = [t for t in (self.sample or self.targets) if t not in hung]
         if alive:
             result = self.run_targets(alive)
+            self.calibrated = set(alive)
         else:
             inv = self.invocation
             result = self.run(
@@ -124,10 +129,13 @@ class Validator:
 
     def run_targets(self, tests: Sequence[str] | None = None) -> RunResult:
         inv = self.invocation
+        tests = self.targets if tests is None else tests
+        # Calibrated on some of the failing tests: the others get their own share.
+        extra = sum(self.durations.get(t, 0.0) for t in tests if t not in self.calibrated)
         return self.run(
             inv.rootdir,
-            [*inv.options, *(self.targets if tests is None else tests)],
-            timeout=self.limit(self.targets_timeout),
+            [*inv.options, *tests],
+            timeout=self.limit(self.targets_timeout + 5 * extra),
             memory_mb=inv.memory_mb,
         )
 
