@@ -72,17 +72,19 @@ def read_junit(path: Path) -> list[TestResult]:
     return results
 
 
-def junit_args(junit: Path) -> list[str]:
-    """What every aiap run adds: its own JUnit file (xunit1 keeps the file attribute)."""
-    return [
-        f"--junitxml={junit}",
-        "-o",
-        "junit_family=xunit1",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "aiap.nodeids",  # the node id of each case, which the XML cannot always give back
-    ]
+def junit_args(junit: Path, nodeids: bool = True) -> list[str]:
+    """What every aiap run adds: its own JUnit file (xunit1 keeps the file attribute) and,
+    where aiap can be imported, the node id of each case, which the XML cannot always give."""
+    args = [f"--junitxml={junit}", "-o", "junit_family=xunit1", "-p", "no:cacheprovider"]
+    return [*args, "-p", "aiap.nodeids"] if nodeids else args
+
+
+def aiap_importable(env: Mapping[str, str], python: str | None) -> bool:
+    """Whether a run under ``python`` with ``env`` can import aiap's modules: aiap's own
+    interpreter, or one bridged to it (a project's tests run by the hook are not)."""
+    from aiap.interpreter import BRIDGE_PACKAGES_ENV, is_own_python
+
+    return python is None or BRIDGE_PACKAGES_ENV in env or is_own_python(python)
 
 
 def run_pytest(
@@ -101,7 +103,8 @@ def run_pytest(
     """
     with tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch) as tmp:
         junit = Path(tmp) / "junit.xml"
-        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(junit)]
+        nodeids = aiap_importable(env, python)
+        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(junit, nodeids)]
         child_env = {**env, CHILD_ENV: "1"}
         start = time.monotonic()
         proc = subprocess.Popen(

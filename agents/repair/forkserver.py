@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from aiap.models import RunResult
 from aiap.processes import kill_group, limit_memory
-from aiap.runner import CHILD_ENV, junit_args, read_junit
+from aiap.runner import CHILD_ENV, aiap_importable, junit_args, read_junit
 
 
 class RunRequest(BaseModel):
@@ -96,7 +96,7 @@ def _warm_up() -> None:
 
     with tempfile.TemporaryDirectory(prefix="aiap-warm-") as empty:
         try:
-            pytest.main([empty, "-q", "-p", "no:cacheprovider", *junit_args(Path(empty) / "j.xml")])
+            pytest.main([empty, "-q", *junit_args(Path(empty) / "j.xml", nodeids=False)])
         except BaseException:  # warming is an optimisation only
             pass
 
@@ -167,6 +167,7 @@ class ForkServer:
             CHILD_ENV: "1",
             "AIAP_PRELOAD": json.dumps(list(preload)),
         }
+        self._nodeids = aiap_importable(child_env, python)
         self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
         self.proc = subprocess.Popen(
             [python or sys.executable, "-c", "from aiap.repair.forkserver import serve; serve()"],
@@ -204,7 +205,7 @@ class ForkServer:
         junit.unlink(missing_ok=True)
         request = RunRequest(
             cwd=str(cwd),
-            args=[*args, *junit_args(junit)],
+            args=[*args, *junit_args(junit, self._nodeids)],
             timeout=timeout,
             memory_mb=memory_mb,
             log=str(log),
