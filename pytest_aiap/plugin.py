@@ -39,7 +39,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="time allowed for the whole run, your tests included (default 120)",
+        help="seconds for the whole repair after your run, final check included (default 120)",
     )
     group.addoption(
         "--aiap-timeout",

@@ -50,13 +50,11 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     state = RunState()
     pm = plugin_manager(job.config, job.root)
     names = select_engines(pm, job.config)
-    # The budget is for the whole command: the user's own run counts, up to half of it.
-    began = start - min(job.user_seconds, 0.5 * job.config.budget)
     engines = Engines(
         pm=pm,
         names=names,
-        deadline=began + job.config.budget,
-        until=engine_deadlines(names, began, job.config.budget),
+        deadline=start + job.config.budget,
+        until=engine_deadlines(names, start, job.config.budget),
         budget=job.config.budget,
     )
     ws = Workspace.create(job.root)
@@ -108,8 +106,8 @@ def _repair_in(
     if time.monotonic() + finish_seconds(found, engines.budget) > engines.deadline:
         state.status, state.ended = "no-patch", "budget"
         state.messages.append(
-            f"no patch: the budget ended before the search began (your run and aiap's run of "
-            f"the suite with coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
+            f"no patch: the budget ended before the search began (aiap's run of the suite with "
+            f"coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
         )
         return
     count = lane_count(job.config.workers)
