@@ -205,6 +205,10 @@ def _totals(outcomes: list[Outcome], budget: float) -> list[str]:
     ]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", default="", help="bugs whose id or library contains this")
@@ -213,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the outcomes here")
     parser.add_argument("--cache", type=Path, default=default_cache(), help="$AIAP_BENCH_CACHE")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
+    signal.signal(signal.SIGTERM, _interrupt)  # so the planted file is restored on kill too
     logs = args.cache / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     outcomes: list[Outcome] = []
