@@ -30,6 +30,9 @@ MAX_SCANNED_AFTER_FIRST = 400
 # ... and the next few candidates anywhere that are no larger: a likelier operator at a less
 # suspicious line can beat the first find.
 MAX_ELSEWHERE_AFTER_FIRST = 20
+# ... for as long again as the first took, at least this many seconds: on a big suite each
+# look costs seconds, and the first find is usually the one.
+MIN_SECONDS_AFTER_FIRST = 20.0
 
 
 @dataclass
@@ -101,6 +104,8 @@ class _Search:
         self.elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
         self.best_size = 0
         self.first_line: tuple[str, int] | None = None
+        self.started = time.monotonic()
+        self.look_until = float("inf")  # set when the first plausible patch is found
 
     def _admit(self, patch: CodePatch) -> bool | None:
         """True to check it, False to pass it by, None to stop asking this engine."""
@@ -108,6 +113,8 @@ class _Search:
             return True
         self.scanned_left -= 1
         if self.scanned_left <= 0 or (self.same_line_left <= 0 and self.elsewhere_left <= 0):
+            return None
+        if time.monotonic() > self.look_until:
             return None
         if (patch.edits[0].path, patch.edits[0].start_line) == self.first_line:
             if self.same_line_left > 0:
@@ -154,7 +161,10 @@ class _Search:
         elif verdict.plausible:
             self.progress(f"plausible: {patch.description}")
             self.plausible.append((patch, verdict.whole_suite))
-            self.first_line = self.first_line or (patch.edits[0].path, patch.edits[0].start_line)
+            if self.first_line is None:
+                self.first_line = (patch.edits[0].path, patch.edits[0].start_line)
+                now = time.monotonic()
+                self.look_until = now + max(MIN_SECONDS_AFTER_FIRST, now - self.started)
             self.best_size = min(p.size for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
