@@ -64,7 +64,7 @@ def test_a_patch_that_leaves_a_fast_path_unreached_ranks_below_the_real_fix(
     tmp_path: Path,
 ) -> None:
     project = write_project(tmp_path / "p", {"window.py": WINDOW, "test_window.py": WINDOW_TESTS})
-    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline", "--aiap-budget=60")
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline", "--aiap-budget=120")
     chosen = result.stdout.split("aiap: patch 1:", 1)[-1]
     assert "+        start = max(len(iterable) - n, 0)" in chosen, result.stdout
 
