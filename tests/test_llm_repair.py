@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import socket
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_pytest_cli, snapshot, write_project
 from tests.llm_project import FIX, WRONG_FIX, block, needs_litellm, people_project, run_llm
-from tests.openai_server import OpenAIServer
+from tests.openai_server import Logged, OpenAIServer
 from tests.test_plugin_cost import REPORT_LLM
 
 pytestmark = needs_litellm
@@ -83,17 +84,49 @@ def test_auto_never_calls_the_model_when_the_offline_engine_fixes_it(
     assert openai_server.requests == []
 
 
+@dataclass
+class TwoRounds:
+    project: Path
+    stdout: str
+    requests: list[Logged]
+
+
+@pytest.fixture(scope="module")
+def two_rounds(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> TwoRounds:
+    """One `--aiap-apply` run whose model answers a wrong patch, then the fix: shared by the
+    tests that read its output, the requests the server got, and the audit log it left. Made
+    once per session even when xdist sends those tests to two workers: the first makes it
+    under a lock in the session's shared temporary directory, the other reads it back."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    where = shared / "llm-two-rounds"
+    saved = where / "run.json"
+    with FileLock(str(shared / "llm-two-rounds.lock")):
+        if not saved.exists():
+            project = people_project(where / "p")
+            server = OpenAIServer().start()
+            try:
+                server.answer(WRONG_FIX, FIX)
+                stdout = run_llm(project, server, "--aiap-apply").stdout
+            finally:
+                server.stop()
+            requests = [{"path": r.path, "body": r.body, "headers": r.headers}
+                        for r in server.requests]  # fmt: skip
+            saved.write_text(json.dumps({"stdout": stdout, "requests": requests}))
+    run = json.loads(saved.read_text())
+    return TwoRounds(where / "p", run["stdout"], [Logged(**r) for r in run["requests"]])
+
+
 def test_a_rejected_patch_sends_the_failing_output_back_and_the_next_round_fixes_it(
-    tmp_path: Path, openai_server: OpenAIServer
+    two_rounds: TwoRounds,
 ) -> None:
-    project = people_project(tmp_path / "p")
-    openai_server.answer(WRONG_FIX, FIX)
-    result = run_llm(project, openai_server, "--aiap-fix")
     assert "aiap: llm: round 1: the patch was applied and tested: 1 failing test(s) still fail" in (
-        result.stdout
-    ), result.stdout
-    assert "edit by openai/fake (round 2)" in result.stdout
-    first, second = openai_server.requests
+        two_rounds.stdout
+    ), two_rounds.stdout
+    assert "edit by openai/fake (round 2)" in two_rounds.stdout
+    first, second = two_rounds.requests
     messages = second.body["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[2]["content"] == WRONG_FIX
@@ -171,13 +204,8 @@ def test_secrets_never_reach_the_server(tmp_path: Path, openai_server: OpenAISer
     assert "[[AIAP_SECRET_" in sent
 
 
-def test_every_call_and_every_applied_patch_is_audited(
-    tmp_path: Path, openai_server: OpenAIServer
-) -> None:
-    project = people_project(tmp_path / "p")
-    openai_server.answer(WRONG_FIX, FIX)
-    run_llm(project, openai_server, "--aiap-apply")
-    lines = (project / ".aiap" / "audit.jsonl").read_text().splitlines()
+def test_every_call_and_every_applied_patch_is_audited(two_rounds: TwoRounds) -> None:
+    lines = (two_rounds.project / ".aiap" / "audit.jsonl").read_text().splitlines()
     records = [json.loads(line) for line in lines]
     assert [(r["event"], r["applied"]) for r in records] == [
         ("llm_call", False),

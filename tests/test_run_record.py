@@ -4,7 +4,10 @@ and the user's files are as they were or fully patched with an undo record."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 from aiap.aiapdir import AiapDir
 from aiap.models import sha256_bytes
 from precommit_hooks.fix import main
-from tests.conftest import run_pytest_cli, snapshot, write_project
+from tests.conftest import git, run_pytest_cli, snapshot, write_project
 from tests.precommit_project import BUGGY_PRICING, PRICING, enter, shop_project, stage
 
 SOURCE = "def double(x):\n    return x + x + 1\n"
@@ -47,32 +50,54 @@ def repo(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return enter(git_repo, monkeypatch)
 
 
-def test_the_hooks_applied_patch_has_its_audit_line(
-    repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    files = stage(repo, {"shop/pricing.py": BUGGY_PRICING})
-    assert main(files) == 1
-    assert "shop/pricing.py: patched:" in capsys.readouterr().out
+@dataclass
+class HookRun:
+    repo: Path
+    status: int
+    out: str
+
+
+@pytest.fixture(scope="module")
+def hook_run(tmp_path_factory: pytest.TempPathFactory) -> HookRun:
+    """One run of the hook on the staged BUGGY_PRICING (a repair that is applied), shared by
+    the tests that only read what it left: its output and the repository's ``.aiap/``. The
+    coverage map holds an entry of another source, written before the run."""
+    repo = tmp_path_factory.mktemp("hook-run") / "repo"
+    repo.mkdir()
+    for args in (["init", "-q"], ["config", "user.email", "dev@example.com"],
+                 ["config", "user.name", "dev"]):  # fmt: skip
+        git(repo, *args)
+    shop_project(repo)
+    AiapDir(repo).write_coverage_map({"shop/labels.py": ["tests/test_labels.py"]})
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch, contextlib.redirect_stdout(out):
+        enter(repo, monkeypatch)
+        files = stage(repo, {"shop/pricing.py": BUGGY_PRICING})
+        status = main(files)
+    return HookRun(repo, status, out.getvalue())
+
+
+def test_the_hooks_applied_patch_has_its_audit_line(hook_run: HookRun) -> None:
+    repo = hook_run.repo
+    assert hook_run.status == 1
+    assert "shop/pricing.py: patched:" in hook_run.out, hook_run.out
     (saved,) = (repo / ".aiap" / "patches").glob("*-fix-1.patch")
     (line,) = audit_lines(repo)
     assert (line["event"], line["applied"], line["outcome"]) == ("patch", True, "applied")
     assert line["patch_sha256"] == sha256_bytes(saved.read_bytes())
 
 
-def test_the_hooks_run_is_kept_as_the_last_run(repo: Path) -> None:
-    files = stage(repo, {"shop/pricing.py": BUGGY_PRICING})
-    assert main(files) == 1
-    state = AiapDir(repo).read_state()
+def test_the_hooks_run_is_kept_as_the_last_run(hook_run: HookRun) -> None:
+    assert hook_run.status == 1
+    state = AiapDir(hook_run.repo).read_state()
     assert state is not None and state.status == "fixed"
 
 
 def test_the_hooks_run_adds_to_the_coverage_map_without_forgetting_other_tests(
-    repo: Path,
+    hook_run: HookRun,
 ) -> None:
-    AiapDir(repo).write_coverage_map({"shop/labels.py": ["tests/test_labels.py"]})
-    files = stage(repo, {"shop/pricing.py": BUGGY_PRICING})
-    assert main(files) == 1
-    covered_by = AiapDir(repo).read_coverage_map()
+    assert hook_run.status == 1
+    covered_by = AiapDir(hook_run.repo).read_coverage_map()
     assert covered_by is not None
     assert covered_by["shop/labels.py"] == ["tests/test_labels.py"]
     assert covered_by["shop/pricing.py"] == ["tests/test_pricing.py"]
