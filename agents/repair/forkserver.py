@@ -37,6 +37,7 @@ class RunRequest(BaseModel):
     timeout: float
     memory_mb: int | None = None
     log: str  # where the run's output goes
+    env: dict[str, str] = {}  # set in the child before the run (a probe that reads it on import)
 
 
 class RunAnswer(BaseModel):
@@ -55,6 +56,7 @@ def _child(request: RunRequest, out_fd: int) -> None:
         os.dup2(log, 2)
         os.close(out_fd)
         limit_memory(request.memory_mb)
+        os.environ.update(request.env)
         os.chdir(request.cwd)
         import pytest
 
@@ -197,6 +199,7 @@ class ForkServer:
         *,
         timeout: float,
         memory_mb: int | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> RunResult:
         assert self.proc.stdin is not None
         tmp = Path(self._tmp.name)
@@ -209,6 +212,7 @@ class ForkServer:
             timeout=timeout,
             memory_mb=memory_mb,
             log=str(log),
+            env=dict(env or {}),
         )
         try:
             self.proc.stdin.write(request.model_dump_json() + "\n")

@@ -72,8 +72,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if (path := str(getattr(m, "__file__", "") or ""))
     ]
     # Third-party modules the run needed: a warm worker imports them once for all candidates.
+    # Not this probe: it starts coverage when imported, as a later run in the worker may ask.
     preload = [
-        name for name, path in modules if not path.startswith(_ROOT + os.sep) and name != "__main__"
+        name
+        for name, path in modules
+        if not path.startswith(_ROOT + os.sep) and name not in ("__main__", __name__)
     ]
     append_record(_RECORDS_OUT, PreloadRecord(modules=preload))
     if _ORIGINAL_ROOT:

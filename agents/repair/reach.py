@@ -16,7 +16,6 @@ from aiap.models import CodePatch, Edit
 from aiap.repair.linecoverage import read_line_coverage
 from aiap.repair.probe_records import COVERAGE_ENV
 from aiap.repair.validate import Validator
-from aiap.runner import run_pytest
 
 # Above this many covering tests the coverage run costs more than the ranking is worth.
 MAX_TESTS = 400
@@ -58,13 +57,12 @@ def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
     with tempfile.TemporaryDirectory(prefix="aiap-reach-") as tmp:
         data = Path(tmp) / "coverage"
         with validator.workspace.patched(patch):
-            run = run_pytest(
+            run = validator.run(  # the lane's warm worker: coverage starts in the fork
                 inv.rootdir,
                 [*inv.options, *sorted(tests), "-p", "aiap.repair.probe"],
-                env={**inv.env, COVERAGE_ENV: str(data)},
                 timeout=validator.limit(validator.targets_timeout + 30),
                 memory_mb=inv.memory_mb,
-                python=inv.python,
+                env={COVERAGE_ENV: str(data)},
             )
         if run.timed_out or run.failed() or not data.exists():
             return None

@@ -40,7 +40,13 @@ class RunTests(Protocol):
     """One pytest run: a fresh subprocess (runner.run_pytest) or a fork of a warm worker."""
 
     def __call__(
-        self, cwd: Path, args: Sequence[str], *, timeout: float, memory_mb: int | None
+        self,
+        cwd: Path,
+        args: Sequence[str],
+        *,
+        timeout: float,
+        memory_mb: int | None,
+        env: Mapping[str, str] | None = None,  # added to the run's environment
     ) -> RunResult: ...
 
 
@@ -50,10 +56,21 @@ class SubprocessRuns:
         self.python = python
 
     def __call__(
-        self, cwd: Path, args: Sequence[str], *, timeout: float, memory_mb: int | None
+        self,
+        cwd: Path,
+        args: Sequence[str],
+        *,
+        timeout: float,
+        memory_mb: int | None,
+        env: Mapping[str, str] | None = None,
     ) -> RunResult:
         return run_pytest(
-            cwd, args, env=self.env, timeout=timeout, memory_mb=memory_mb, python=self.python
+            cwd,
+            args,
+            env={**self.env, **(env or {})},
+            timeout=timeout,
+            memory_mb=memory_mb,
+            python=self.python,
         )
 
 
