@@ -87,10 +87,9 @@ def _crash(returncode: int, output: str, killed: bool) -> str:
     aiap = output.split(" aiap ", 1)[1] if re.search(r"=+ aiap =+", output) else output
     lines = aiap.splitlines()
     if "Traceback (most recent call last)" in aiap or "INTERNALERROR" in aiap:
-        errors = [
-            ln for ln in lines if re.match(r"^(INTERNALERROR> )?\w[\w.]*(Error|Exception)\b", ln)
-        ]
-        return (errors or [ln for ln in lines if "INTERNALERROR" in ln] or ["traceback"])[-1][:200]
+        bare = [ln.removeprefix("INTERNALERROR>").lstrip(" |+-") for ln in lines]
+        found = [ln for ln in bare if re.match(r"\w[\w.]*(Error|Exception|Warning)\w*: ", ln)]
+        return (found or ["traceback"])[0][:200]
     failed = [ln for ln in lines if re.match(r"aiap: engine \w+ failed:", ln)]
     if failed:  # an engine's exception, caught and reported by the core
         return failed[0][:200]
