@@ -33,7 +33,10 @@ def shop(project: pytest.Pytester) -> pytest.Pytester:
 
 def test_fix_shows_a_validated_diff_and_writes_nothing(shop: pytest.Pytester) -> None:
     before = user_files(shop.path)
-    result = run(shop, "--aiap-fix")
+    # Warnings as errors, as many projects configure pytest: aiap adds none to the user's run
+    # (an unclosed pipe of a worker once ended the session with a ResourceWarning).
+    result = run(shop, "--aiap-fix", "-W", "error")
+    result.stdout.no_fnmatch_line("*Warning*")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [

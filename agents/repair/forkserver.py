@@ -28,6 +28,10 @@ from aiap.models import RunResult
 from aiap.processes import kill_group, limit_memory
 from aiap.runner import CHILD_ENV, aiap_importable, junit_args, read_junit
 
+# pytest would warn that the plugins the worker preloaded cannot be rewritten: a project that
+# turns warnings into errors (-W error, filterwarnings = error) would fail every run.
+PRELOADED_ARGS = ("-W", "ignore:Module already imported:pytest.PytestAssertRewriteWarning")
+
 
 class RunRequest(BaseModel):
     """One pytest run, asked of the worker."""
@@ -65,6 +69,13 @@ def _child(request: RunRequest, out_fd: int) -> None:
         sys.stderr.flush()
     except BaseException:  # anything: the child must never fall back into the worker loop
         code = 3
+        try:  # into the run's log, whose tail the verdict carries
+            import traceback
+
+            sys.stderr.write(traceback.format_exc())
+            sys.stderr.flush()
+        except BaseException:
+            pass
     os._exit(code)
 
 
@@ -208,7 +219,7 @@ class ForkServer:
         junit.unlink(missing_ok=True)
         request = RunRequest(
             cwd=str(cwd),
-            args=[*args, *junit_args(junit, self._nodeids)],
+            args=[*args, *PRELOADED_ARGS, *junit_args(junit, self._nodeids)],
             timeout=timeout,
             memory_mb=memory_mb,
             log=str(log),
@@ -240,4 +251,12 @@ class ForkServer:
                 pass
             kill_group(self.proc.pid)
             self.proc.wait()
+        # Closed here, not left to the garbage collector: a project whose pytest turns warnings
+        # into errors would fail on the ResourceWarning of an unclosed pipe.
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:  # a broken pipe to a worker that died
+                    pass
         self._tmp.cleanup()

@@ -5,6 +5,10 @@ traceback frames of each failure, the modules a warm worker should preload, and 
 imported from the user's tree instead of the copy. It is configured through environment
 variables so the user's invocation needs no change. What only the repair needs stays here,
 apart from the coverage it shares with test generation's suite run.
+
+PYTEST_DONT_REWRITE: pytest leaves this module's asserts alone and does not warn that it was
+imported before its ``-p`` (a warm worker has it already; with ``-W error`` that warning failed
+every run).
 """
 
 from __future__ import annotations
