@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from collections.abc import Iterator
 
+import libcst as cst
 import pluggy
 import pytest
 
 from aiap import hookspecs
 from aiap.edits import apply_edits
 from aiap.hookspecs import RepairRequest
-from aiap.models import Location
+from aiap.models import Location, RunState
+from aiap.offline import walk
+from aiap.offline.context import Change, Context
 from aiap.offline.families import FAMILIES
-from aiap.offline.mutants import mutants_for_lines
-from aiap.offline.operators import OPERATORS
+from aiap.offline.mutants import ModuleMutator, mutants_for_lines
+from aiap.offline.operators import OPERATORS, Operator
 from aiap.offline.plugin import OfflineEngine
 from aiap.offline.priors import PRIORS, Priors
 
@@ -299,3 +304,137 @@ def test_each_patch_carries_the_prior_of_its_family() -> None:
     patches = list(OfflineEngine().aiap_propose_patches(request))
     assert len({p.operator for p in patches}) > 3
     assert all(p.prior == PRIORS[p.operator] for p in patches)
+
+
+# -- crashes on real code: one edit skipped, never the module ------------------------------------
+def test_an_empty_tuple_returned_is_wrapped_with_its_parentheses() -> None:
+    source = "def f(x):\n    g(x)\n    return ()\n"
+    assert "def f(x):\n    g(x)\n    return g(())\n" in sources(source, 3)
+
+
+def test_a_wrapped_tuple_stays_one_argument() -> None:
+    source = "def f(x):\n    g(x)\n    return (x, 1)\n"
+    offered = sources(source, 3)
+    assert "def f(x):\n    g(x)\n    return g((x, 1))\n" in offered
+    assert "def f(x):\n    g(x)\n    return g(x, 1)\n" not in offered
+
+
+def test_a_wrapped_yield_keeps_its_parentheses() -> None:
+    source = "def f(x):\n    g(x)\n    y = (yield x)\n"
+    assert "def f(x):\n    g(x)\n    y = g((yield x))\n" in sources(source, 3)
+
+
+def test_a_bare_generator_gets_its_parentheses_beside_reverse() -> None:
+    offered = sources("ys = sorted(x for x in xs)\n", 1)
+    assert "ys = sorted((x for x in xs), reverse=True)\n" in offered
+
+
+def test_a_module_with_an_empty_tuple_elsewhere_still_gets_its_edits() -> None:
+    source = "def f(x):\n    g(x)\n    return ()\n\n\ndef h(a, b):\n    return a < b\n"
+    assert "def h(a, b):\n    return a <= b\n" in "".join(sources(source, 7))
+
+
+def _raising(node: cst.Integer, ctx: Context) -> Iterator[Change]:
+    yield Change(node, cst.Integer("41"), "41")
+    raise RuntimeError("operator bug\nsecond line")
+
+
+def test_an_operator_that_raises_loses_only_its_remaining_edits_of_that_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = {**OPERATORS, cst.Integer: (Operator(cst.Integer, "constant", _raising),)}
+    monkeypatch.setattr(walk, "OPERATORS", table)
+    mutator = ModuleMutator("n = a < 3\n", [1])
+    offered = [m.new_source for s in mutator.sites if (m := mutator.render(s)) is not None]
+    assert "n = a <= 3\n" in offered and "n = a < 41\n" in offered
+    assert mutator.skips.count == 1
+    assert mutator.skips.first == "constant: RuntimeError: operator bug"
+
+
+def test_operators_are_not_asked_about_nodes_away_from_the_lines_wanted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = {**OPERATORS, cst.Integer: (Operator(cst.Integer, "constant", _raising),)}
+    monkeypatch.setattr(walk, "OPERATORS", table)
+    assert ModuleMutator("n = 3\nm = a < b\n", [2]).skips.count == 0
+
+
+def test_a_render_that_raises_is_skipped_and_counted() -> None:
+    mutator = ModuleMutator("n = a < b\nm = c\n", [1])
+    first, *others = mutator.sites
+    edit = mutator._edits[first.index][1]
+    broken = Change(edit.change.old, edit.change.new, "x", after=_explode)
+    mutator._edits[first.index] = (1, walk.Planned(edit.family, broken))
+    assert mutator.render(first) is None
+    assert all(mutator.render(site) is not None for site in others)
+    assert mutator.skips.count == 1
+    assert mutator.skips.first == f"{edit.family}: ValueError: render bug"
+
+
+def _explode(tree: cst.Module) -> cst.Module:
+    raise ValueError("render bug")
+
+
+def test_a_render_that_does_not_parse_is_dropped_and_counted() -> None:
+    mutator = ModuleMutator("n = a < b\n", [1])
+    site = mutator.sites[0]
+    edit = mutator._edits[site.index][1]
+    # Nodes libcst accepts but whose code is no Python: `a + not b`.
+    operand = cst.UnaryOperation(operator=cst.Not(), expression=cst.Name("b"))
+    wrong = cst.BinaryOperation(left=cst.Name("a"), operator=cst.Add(), right=operand)
+    bad = Change(edit.change.old, wrong, "a + not b")
+    mutator._edits[site.index] = (1, walk.Planned(edit.family, bad))
+    assert mutator.render(site) is None
+    assert mutator.skips.count == 1
+    assert (mutator.skips.first or "").startswith(f"{edit.family}: unparseable: SyntaxError")
+
+
+def test_every_mutant_offered_parses() -> None:
+    source = "def f(xs, n):\n    if xs:\n        return sorted(xs)[n - 1] < len(xs)\n"
+    for mutant in mutants_for_lines(source, [1, 2, 3]):
+        ast.parse(mutant.new_source)
+
+
+def test_an_inserted_statement_leaves_the_comment_above_its_neighbour() -> None:
+    source = "def f(xs):\n    seen.add(xs)\n    n = 1\n    # the end\n    return xs\n"
+    offered = "".join(sources(source, 5))
+    assert "    n = 1\n    seen.add(xs)\n    # the end\n    return xs\n" in offered
+    assert "    # the end\n    return xs\n    seen.add(xs)\n" in offered
+
+
+def _request_with_a_broken_operator(source: str) -> RepairRequest:
+    return RepairRequest(
+        root="/nonexistent",
+        failures=[],
+        locations=[Location(path="m.py", start_line=1, end_line=1, score=1.0)],
+        sources={"m.py": source},
+    )
+
+
+def test_the_engine_says_once_how_many_edits_it_skipped_and_the_first_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = {**OPERATORS, cst.Integer: (Operator(cst.Integer, "constant", _raising),)}
+    monkeypatch.setattr(walk, "OPERATORS", table)
+    engine = OfflineEngine()
+    patches = list(engine.aiap_propose_patches(_request_with_a_broken_operator("n = 3 < a\n")))
+    list(engine.aiap_propose_patches(_request_with_a_broken_operator("n = 4 < a\n")))
+    assert patches  # the other edits are offered
+    state = RunState()
+    engine.aiap_search_finished(state)
+    assert state.messages == [
+        "offline engine: 2 candidate edit(s) skipped (first: constant: RuntimeError: operator bug)"
+    ]
+
+
+def test_the_skip_count_starts_afresh_after_a_search() -> None:
+    table = {**OPERATORS, cst.Integer: (Operator(cst.Integer, "constant", _raising),)}
+    engine = OfflineEngine()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(walk, "OPERATORS", table)
+        list(engine.aiap_propose_patches(_request_with_a_broken_operator("n = 3 < a\n")))
+    engine.aiap_search_finished(RunState())
+    list(engine.aiap_propose_patches(_request_with_a_broken_operator("n = 3 < a\n")))
+    state = RunState()
+    engine.aiap_search_finished(state)
+    assert state.messages == []

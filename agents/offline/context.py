@@ -17,7 +17,8 @@ class Change:
     """One planned edit: `old` becomes `new` (or goes); `text` says what is put there."""
 
     old: cst.CSTNode
-    new: cst.CSTNode | cst.RemovalSentinel
+    # A statement may also become several (one inserted beside it).
+    new: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.BaseStatement]
     text: str
     after: Callable[[cst.Module], cst.Module] | None = None  # a follow-up on the whole module
     at: cst.CSTNode | None = None  # the node whose line the edit belongs to, when not `old`
@@ -36,6 +37,10 @@ class Context:
     # Functions, classes and imports at any level, as met so far in the walk.
     defined: set[str] = field(default_factory=set)
     imported_from: dict[str, cst.ImportFrom] = field(default_factory=dict)
+    # Statements worth inserting, with their code, by (function id, size of `defined`).
+    donors: dict[tuple[int, int], list[tuple[str, cst.SimpleStatementLine]]] = field(
+        default_factory=dict
+    )
 
     def line(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line

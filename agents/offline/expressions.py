@@ -380,7 +380,14 @@ def reverse_order(node: cst.Call, ctx: Context) -> Iterator[Change]:
                 whitespace_after=cst.SimpleWhitespace(""),
             ),
         )
-        yield _changed(node, node.with_changes(args=[*with_comma(node.args), reverse]))
+        # A generator given bare as the only argument needs its own parentheses beside another.
+        args = [
+            a.with_changes(value=paren(a.value))
+            if isinstance(a.value, cst.GeneratorExp) and not a.value.lpar
+            else a
+            for a in node.args
+        ]
+        yield _changed(node, node.with_changes(args=[*with_comma(args), reverse]))
     index = keywords.get("key")
     if index is None or not isinstance(node.args[index].value, cst.Lambda):
         return
@@ -413,6 +420,9 @@ def wrap_value(node: cst.Assign | cst.Return, ctx: Context) -> Iterator[Change]:
     callee = (
         expr.func.value if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) else ""
     )
+    # A call's parentheses stand in for the value's own, except a tuple's (`()` is one, and
+    # `(a, b)` bare would be two arguments) and a yield's (`f(yield x)` does not parse).
+    keeps = isinstance(expr, (cst.Tuple, cst.Yield))
+    arg = cst.Arg(expr if keeps else expr.with_changes(lpar=[], rpar=[]))
     for name in [n for n in ctx.names.one_arg_callees if n != callee][:MAX_WRAPS]:
-        new = cst.Call(func=cst.Name(name), args=[cst.Arg(expr.with_changes(lpar=[], rpar=[]))])
-        yield _changed(expr, new)
+        yield _changed(expr, cst.Call(func=cst.Name(name), args=[arg]))

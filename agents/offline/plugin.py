@@ -3,6 +3,9 @@
 Every edit at the suspicious lines is planned up front (cheap), ordered by the suspiciousness of
 its line times the prior of its operator family, and rendered only when the orchestrator asks
 for the next candidate (rendering rewrites the tree).
+
+An edit that cannot be planned or rendered is skipped, not the search: at the end of the run
+one message says how many were skipped and the first reason.
 """
 
 from __future__ import annotations
@@ -14,14 +17,25 @@ import libcst as cst
 
 from aiap.edits import edits_between
 from aiap.hookspecs import RepairRequest, hookimpl
-from aiap.models import CodePatch
+from aiap.models import CodePatch, RunState
 from aiap.offline.mutants import ModuleMutator, Site
 from aiap.offline.priors import prior
+from aiap.offline.skips import Skips
 from aiap.testfiles import is_test_file
 
 
 class OfflineEngine:
     name = "offline"
+
+    def __init__(self) -> None:
+        self.skips = Skips()  # since the last search finished: every request of the run
+
+    @hookimpl
+    def aiap_search_finished(self, state: RunState) -> None:
+        message = self.skips.message()
+        if message is not None:
+            state.messages.append(message)
+        self.skips = Skips()  # the next run, if this engine is asked again, starts afresh
 
     @hookimpl
     def aiap_propose_patches(self, request: RepairRequest) -> Iterator[CodePatch]:
@@ -39,9 +53,12 @@ class OfflineEngine:
             if source is None:
                 continue
             try:
-                mutator = ModuleMutator(source, list(scores))
+                mutator = ModuleMutator(source, list(scores), self.skips)
             except cst.ParserSyntaxError:
                 continue  # the orchestrator names unparseable files itself
+            except Exception as error:  # libcst giving up on the module (too deep, ...)
+                self.skips.add(f"reading {path}", error)
+                continue
             mutators[path] = mutator
             for site in mutator.sites:
                 priority = scores[site.line] * prior(site.operator)

@@ -47,6 +47,14 @@ class Names(cst.CSTVisitor):
         self.self_attributes: list[str] = []  # `self.x = ...` anywhere, and class-level fields
         self._scopes: list[Scope] = []
         self._functions: list[int] = []
+        self._names_of: dict[int, set[str]] = {}
+
+    def names_of(self, stmt: cst.SimpleStatementLine) -> set[str]:
+        """``names_in(stmt)`` for a statement of the module, worked out once."""
+        names = self._names_of.get(id(stmt))
+        if names is None:
+            names = self._names_of[id(stmt)] = names_in(stmt)
+        return names
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if len(node.body) != 1 or not insertable(node.body[0]):

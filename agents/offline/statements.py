@@ -12,7 +12,7 @@ import libcst as cst
 from aiap.offline.context import Change, Context
 from aiap.offline.expressions import negated
 from aiap.offline.rewrite import code, renamed
-from aiap.offline.scope import names_in, receivers
+from aiap.offline.scope import receivers
 
 MAX_ADAPTED = 12  # renamed copies of one donor statement
 _BUILTINS = set(dir(builtins))
@@ -86,11 +86,12 @@ def guard_inputs(node: cst.FunctionDef, ctx: Context) -> Iterator[Change]:
 
 
 # -- statement_insertion ------------------------------------------------------------------------
-def _adapted(stmt: cst.SimpleStatementLine, names: list[str]) -> list[cst.SimpleStatementLine]:
+def _adapted(
+    stmt: cst.SimpleStatementLine, names: list[str], used: set[str]
+) -> list[cst.SimpleStatementLine]:
     """Copies of a statement with one of its names swapped for another bound name:
     `seen.add(start)` elsewhere suggests `seen.add(nxt)` here. Arguments are renamed before
     receivers, and names bound late in the function (loop variables) are tried first."""
-    used = names_in(stmt)
     methods_of = receivers(stmt)
     variants: list[cst.SimpleStatementLine] = []
     for old in sorted(used & set(names), key=lambda n: (n in methods_of, n)):
@@ -100,43 +101,54 @@ def _adapted(stmt: cst.SimpleStatementLine, names: list[str]) -> list[cst.Simple
     return variants
 
 
-def _donors(function: cst.FunctionDef, ctx: Context) -> list[cst.SimpleStatementLine]:
-    """Statements worth inserting in `function`: its own, copies of them with a name of the
-    function swapped in, and the module's whose names are bound here (or all but one, renamed)."""
+def _donors(function: cst.FunctionDef, ctx: Context) -> list[tuple[str, cst.SimpleStatementLine]]:
+    """Statements worth inserting in `function`, with their code: its own, copies of them with
+    a name of the function swapped in, and the module's whose names are bound here (or all but
+    one, renamed). The same for every block of the function until a definition is met."""
+    key = (id(function), len(ctx.defined))  # `defined` only grows
+    known = ctx.donors.get(key)
+    if known is not None:
+        return known
+    names_of = ctx.names.names_of
     own = ctx.names.statements.get(id(function), [])
+    own_ids = {id(s) for s in own}
     scope = ctx.scope.names
-    bound = set(scope) | set(ctx.names.module.names) | ctx.defined
-    borrowed = [
-        s for s in ctx.names.all_statements if s not in own and names_in(s) <= bound | _BUILTINS
-    ]
+    bound = set(scope) | set(ctx.names.module.names) | ctx.defined | _BUILTINS
+    others = [s for s in ctx.names.all_statements if id(s) not in own_ids]
+    borrowed = [s for s in others if names_of(s) <= bound]
     local = [n for n in scope if n not in ctx.defined]
-    adapted = [v for s in own for v in _adapted(s, local)]
-    for s in ctx.names.all_statements:
-        unbound = names_in(s) - bound - _BUILTINS
-        if s not in own and len(unbound) == 1:
+    adapted = [v for s in own for v in _adapted(s, local, names_of(s))]
+    for s in others:
+        unbound = names_of(s) - bound
+        if len(unbound) == 1:
             (old,) = unbound
-            adapted += [renamed(s, old, new) for new in reversed(local)][:MAX_ADAPTED]
-    return list({code(s).strip(): s for s in [*own, *adapted, *borrowed]}.values())
+            adapted += [renamed(s, old, new) for new in local[::-1][:MAX_ADAPTED]]
+    donors = {code(s).strip(): s for s in [*own, *adapted, *borrowed]}
+    ctx.donors[key] = found = [
+        (text, s.with_changes(leading_lines=[])) for text, s in donors.items()
+    ]
+    return found
 
 
 def insert_statement(node: cst.IndentedBlock, ctx: Context) -> Iterator[Change]:
+    """A donor statement after a wanted statement of the block, or before it."""
     function = ctx.function
     if function is None or not any(ctx.wants(stmt) for stmt in node.body):
         return
     donors = _donors(function, ctx)
     body = list(node.body)
+    # Only a simple statement can read like a donor: compound ones are never compared.
+    texts = [code(s).strip() if isinstance(s, cst.SimpleStatementLine) else None for s in body]
     for i, stmt in enumerate(body):
         if not ctx.wants(stmt):
             continue
-        neighbours = {code(body[j]).strip() for j in (i - 1, i, i + 1) if 0 <= j < len(body)}
-        for donor in donors:
-            text = code(donor).strip()
+        neighbours = {texts[j] for j in (i - 1, i, i + 1) if 0 <= j < len(body)}
+        for text, copy in donors:
             if text in neighbours:
                 continue
-            copy = donor.with_changes(leading_lines=[])
-            for where in (i + 1, i):  # after the suspicious line, then before it
-                new = node.with_changes(body=[*body[:where], copy, *body[where:]])
-                yield Change(node, new, f"insert `{text}`", at=stmt)
+            # Put beside the statement: its own leading lines (comments) stay with it.
+            for new in (cst.FlattenSentinel([stmt, copy]), cst.FlattenSentinel([copy, stmt])):
+                yield Change(stmt, new, f"insert `{text}`")
 
 
 # -- statement_deletion, duplicate_deletion -----------------------------------------------------
@@ -151,7 +163,10 @@ def _repeats(stmt: cst.SimpleStatementLine, ctx: Context) -> bool:
     if not isinstance(block, cst.IndentedBlock):
         return False
     index = next(i for i, s in enumerate(block.body) if s is stmt)
-    return index > 0 and code(block.body[index - 1]).strip() == code(stmt).strip()
+    before = block.body[index - 1] if index > 0 else None
+    return (
+        isinstance(before, cst.SimpleStatementLine) and code(before).strip() == code(stmt).strip()
+    )
 
 
 def delete_statement(node: cst.SimpleStatementLine, ctx: Context) -> Iterator[Change]:
