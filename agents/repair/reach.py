@@ -3,8 +3,9 @@
 A patch that passes every test by steering the tests away from code they ran before (a fast
 path made dead, a branch never taken again) is rarely the maintainer's fix. With the patch
 applied, the tests that passed before and ran the changed lines run once more under per-test
-coverage; the lines of the changed files those tests reached before and no longer reach, plus
-a changed line no test runs any more, are the patch's ``lost`` lines.
+coverage, with the failing tests; the lines of the changed files the passing ones reached
+before and no longer reach, plus a changed line no test runs any more, are the patch's
+``lost`` lines.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
         with validator.workspace.patched(patch):
             run = validator.run(  # the lane's warm worker: coverage starts in the fork
                 inv.rootdir,
-                [*inv.options, *sorted(tests), "-p", "aiap.repair.probe"],
+                # The failing tests too: they run the changed line, if anything does.
+                [*inv.options, *sorted(tests | set(validator.targets)), "-p", "aiap.repair.probe"],
                 timeout=validator.limit(validator.targets_timeout + 30),
                 memory_mb=inv.memory_mb,
                 env={COVERAGE_ENV: str(data)},
