@@ -6,15 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import write_project
 from tests.plugin_project import commit_all, run, user_files, user_pytester
 
 BUGGY = """
@@ -95,9 +92,7 @@ def test_a_test_stopped_by_a_timeout_is_named(project: pytest.Pytester) -> None:
         """,
     )
     before = user_files(project.path)
-    # The hang is named by the reproduction run: a short budget leaves the search (every
-    # candidate hangs too) little time, and the line is there all the same.
-    result = run(project, "--aiap-fix", "--timeout=2", "--aiap-budget=8")
+    result = run(project, "--aiap-fix", "--timeout=2", "--aiap-budget=20")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["aiap: test_mod.py::test_wait: hung*"])
     assert user_files(project.path) == before
@@ -222,61 +217,51 @@ HANG_WHILE_A_CANDIDATE_RUNS = """
 """
 
 
-@dataclass
-class CtrlC:
-    before: dict[str, bytes]
-    after: dict[str, bytes]
-    output: pytest.LineMatcher
-    candidates: list[int]  # the pids of the candidate runs that had started
-
-
-@pytest.fixture(scope="module")
-def ctrl_c_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CtrlC]:
-    """`pytest --aiap-apply` in a project, Ctrl-C'd once a candidate has written its pid:
-    one run shared by the tests that read what it left. Every process group it started, the
-    run's own and the candidates', is killed at teardown, so nothing outlives the tests."""
-    base = tmp_path_factory.mktemp("ctrl-c")
-    root = base / "project"
-    started = base / "candidate-pids"
-    test_mod = textwrap.dedent(HANG_WHILE_A_CANDIDATE_RUNS.format(started=str(started)))
-    write_project(root, {"mod.py": textwrap.dedent(BUGGY), "test_mod.py": test_mod})
-    before = user_files(root)
+@pytest.fixture
+def process_groups() -> Iterator[list[int]]:
+    """Process groups the test started, directly or through aiap: killed at teardown, so
+    nothing left of them outlives the test."""
     groups: list[int] = []
-    try:
-        output, pids = _ctrl_c_while_a_candidate_runs(root, started, groups)
-        yield CtrlC(before, user_files(root), output, pids)
-    finally:
-        for group in groups:
-            try:
-                os.killpg(group, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+    yield groups
+    for group in groups:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
-def test_ctrl_c_during_the_search_changes_nothing(ctrl_c_run: CtrlC) -> None:
-    ctrl_c_run.output.fnmatch_lines(["aiap: interrupted; no file was changed"])
-    ctrl_c_run.output.no_fnmatch_line("aiap: applied to*")
-    assert ctrl_c_run.after == ctrl_c_run.before
+def test_ctrl_c_during_the_search_changes_nothing(
+    project: pytest.Pytester, tmp_path: Path, process_groups: list[int]
+) -> None:
+    started = tmp_path / "candidate-pids"
+    project.makepyfile(mod=BUGGY, test_mod=HANG_WHILE_A_CANDIDATE_RUNS.format(started=str(started)))
+    before = user_files(project.path)
+    output, _ = _ctrl_c_while_a_candidate_runs(project, started, process_groups)
+    output.fnmatch_lines(["aiap: interrupted; no file was changed"])
+    output.no_fnmatch_line("aiap: applied to*")
+    assert user_files(project.path) == before
 
 
-def test_ctrl_c_during_the_search_leaves_no_candidate_running(ctrl_c_run: CtrlC) -> None:
-    assert ctrl_c_run.candidates
-    assert [pid for pid in ctrl_c_run.candidates if _alive_for(pid, 10)] == []
+def test_ctrl_c_during_the_search_leaves_no_candidate_running(
+    project: pytest.Pytester, tmp_path: Path, process_groups: list[int]
+) -> None:
+    started = tmp_path / "candidate-pids"
+    project.makepyfile(mod=BUGGY, test_mod=HANG_WHILE_A_CANDIDATE_RUNS.format(started=str(started)))
+    _, candidates = _ctrl_c_while_a_candidate_runs(project, started, process_groups)
+    assert candidates
+    assert [pid for pid in candidates if _alive_for(pid, 10)] == []
 
 
 def _ctrl_c_while_a_candidate_runs(
-    root: Path, started: Path, groups: list[int]
+    project: pytest.Pytester, started: Path, groups: list[int]
 ) -> tuple[pytest.LineMatcher, list[int]]:
-    """Run `pytest --aiap-apply` in root, Ctrl-C it once a candidate has written its pid to
-    started: its output, and the pids of the candidates that ran (each leads its process group;
-    added to groups)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
+    """Run `pytest --aiap-apply`, Ctrl-C it once a candidate has written its pid to started:
+    its output, and the pids of the candidates that ran (each leads its process group; added
+    to groups)."""
     output = started.with_name("output")
     with output.open("w") as out:
-        proc = subprocess.Popen(
+        proc = project.popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--aiap-apply"],
-            cwd=root,
-            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, as a terminal's foreground job
