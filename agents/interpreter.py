@@ -46,8 +46,14 @@ class InterpreterError(Exception):
 
 
 def is_own_python(python: str) -> bool:
+    """Whether ``python`` is the interpreter aiap runs in: the same environment, not merely the
+    same binary (every virtualenv's python links to one base interpreter, while only this
+    environment has aiap)."""
+    path, own = Path(python).absolute(), Path(sys.executable).absolute()
+    if path.parent != own.parent:
+        return False
     try:
-        return os.path.samefile(python, sys.executable)
+        return os.path.samefile(path, own)  # python and python3 of one bin directory
     except OSError:
         return False
 

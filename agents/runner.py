@@ -82,12 +82,9 @@ def junit_args(junit: Path, nodeids: bool = True) -> list[str]:
 def aiap_importable(env: Mapping[str, str], python: str | None) -> bool:
     """Whether a run under ``python`` with ``env`` can import aiap's modules: aiap's own
     interpreter, or one bridged to it (a project's tests run by the hook are not)."""
-    from aiap.interpreter import BRIDGE_PACKAGES_ENV
+    from aiap.interpreter import BRIDGE_PACKAGES_ENV, is_own_python
 
-    # The path itself, not the file it links to: every virtualenv's python links to the same
-    # base interpreter, while only this environment has aiap.
-    own = python is None or Path(python).absolute() == Path(sys.executable).absolute()
-    return own or BRIDGE_PACKAGES_ENV in env
+    return python is None or is_own_python(python) or BRIDGE_PACKAGES_ENV in env
 
 
 def run_pytest(

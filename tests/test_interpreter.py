@@ -71,3 +71,12 @@ def test_only_a_foreign_interpreter_gets_the_bridge(tmp_path: Path) -> None:
     assert env["PYTHONPATH"].split(os.pathsep)[1:] == ["/x"]
     assert "sitecustomize.py" in os.listdir(env["PYTHONPATH"].split(os.pathsep)[0])
     assert env["AIAP_BRIDGE_PATH"]
+
+
+def test_a_virtualenv_linking_to_aiaps_binary_is_still_foreign(tmp_path: Path) -> None:
+    """Every virtualenv's python links to one base interpreter; only aiap's has aiap."""
+    python = _venv(tmp_path / "v")
+    assert os.path.samefile(python, sys.executable)
+    chosen = find_project_python(tmp_path, str(python), {})
+    assert not chosen.is_own
+    assert "AIAP_BRIDGE_PATH" in bridged_env({}, str(python))
