@@ -43,6 +43,7 @@ BELIEF: dict[Family, float] = {
     "call_replacement": 0.7,
     "condition_negation": 0.5,
     "argument_swap": 0.5,
+    "argument_deletion": 0.3,
     "return_value": 0.4,
     "variable_replacement": 0.45,
     "operand_insertion": 0.3,

@@ -187,7 +187,8 @@ def offset_compared(node: cst.Comparison, ctx: Context) -> Iterator[Change]:
 
 def offset_arguments(node: cst.Call, ctx: Context) -> Iterator[Change]:
     for arg in node.args:
-        yield from _offsets(arg.value, wrap=False)
+        if not arg.star:  # `*args - 1` is not a number
+            yield from _offsets(arg.value, wrap=False)
 
 
 def offset_index(node: cst.Subscript, ctx: Context) -> Iterator[Change]:
@@ -294,6 +295,21 @@ def swap_arguments(node: cst.Call, ctx: Context) -> Iterator[Change]:
             args[i] = node.args[i].with_changes(value=node.args[j].value)
             args[j] = node.args[j].with_changes(value=node.args[i].value)
             yield _changed(node, node.with_changes(args=args))
+
+
+MAX_DROPPED_ARGS = 6  # arguments of one call tried for deletion, first ones first
+
+
+# -- argument_deletion --------------------------------------------------------------------------
+def drop_argument(node: cst.Call, ctx: Context) -> Iterator[Change]:
+    """``cls(a, b, c)`` -> ``cls(a, b)``; ``f(x, key=k)`` -> ``f(x)``: an argument too many."""
+    for i, arg in enumerate(node.args[:MAX_DROPPED_ARGS]):
+        if arg.star:
+            continue  # *args and **kwargs forward what the caller was given
+        args = [*node.args[:i], *node.args[i + 1 :]]
+        if args and i == len(node.args) - 1:
+            args[-1] = args[-1].with_changes(comma=arg.comma)  # the call's own trailing comma
+        yield _changed(node, node.with_changes(args=args))
 
 
 # -- variable_replacement -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ Family = Literal[
     "call_replacement",
     "condition_negation",
     "argument_swap",
+    "argument_deletion",
     "return_value",
     "variable_replacement",
     "operand_insertion",

@@ -45,6 +45,7 @@ _OPERATORS = (  # unannotated, so that mypy checks each function against its nod
     Operator(cst.Name, "variable_replacement", e.replace_variable),
     Operator(cst.Call, "call_replacement", e.replace_callee),
     Operator(cst.Call, "argument_swap", e.swap_arguments),
+    Operator(cst.Call, "argument_deletion", e.drop_argument),
     Operator(cst.Call, "expression_offset", e.offset_arguments),
     Operator(cst.Call, "ordering", e.reverse_order),
     Operator(cst.Subscript, "expression_offset", e.offset_index),
