@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -180,11 +183,24 @@ class RunState(BaseModel):
     ended: Literal["", "found", "exhausted", "budget", "interrupted"] = ""
     whole_suite_runs: int = 0
     seconds: float = 0.0
+    # Seconds per stage (reproduce, lanes, calibrate, search, rank, confirm), summed over the
+    # searches of the run: where its time went.
+    phases: dict[str, float] = Field(default_factory=dict)
     messages: list[str] = Field(default_factory=list)  # what the user must read
     llm_usage: LLMUsage | None = None  # set when the LLM engine ran
     # Source file -> test files that ran it, from the reproduction run's per-test coverage;
     # kept as .aiap/coverage-map.json for the pre-commit hook's test selection, not in the story.
     covered_by: dict[str, list[str]] = Field(default_factory=dict, exclude=True)
+
+    @contextmanager
+    def timing(self, phase: str) -> Iterator[None]:
+        """Add the time the block takes to ``phases[phase]``."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            spent = self.phases.get(phase, 0.0) + time.monotonic() - start
+            self.phases[phase] = round(spent, 2)
 
     def skipped(self, reason: str) -> None:
         """One candidate could not be made or checked: count it, keep the first reason."""

@@ -56,6 +56,13 @@ class Outcome(BaseModel):
     patch: str = ""  # the chosen patch's description
     crash: str = ""  # first error line when aiap crashed
     message: str = ""  # aiap's first message to the user, for the diagnosis
+    phases: dict[str, float] = {}  # last-run.json's seconds per stage (reproduce, search, ...)
+
+    @property
+    def rate(self) -> float | None:
+        """Candidates checked per second of search, None when no search ran."""
+        search = self.phases.get("search", 0.0)
+        return self.candidates / search if search > 0 and self.candidates else None
 
 
 def _same_ast(a: str, b: str) -> bool:
@@ -169,6 +176,7 @@ def _judge(outcome: Outcome, state_file: Path, bug: Bug, buggy: str, pristine: s
     state = json.loads(state_file.read_text())
     outcome.status = state.get("status", "")
     outcome.candidates = state.get("candidates_tried", 0)
+    outcome.phases = state.get("phases") or {}
     outcome.message = next(iter(state.get("messages") or []), "")[:200]
     patches = state.get("patches") or []
     if patches:
@@ -194,12 +202,19 @@ def _totals(outcomes: list[Outcome], budget: float) -> list[str]:
     overrun = max((s - budget) / budget for s in seconds)
     crashes = [o for o in outcomes if o.crash]
     killed = [o.bug for o in outcomes if o.status == "killed"]
+    rates = [r for r in (o.rate for o in outcomes) if r is not None]
+    stages = sorted({k for o in outcomes for k in o.phases})
+    spent = ", ".join(
+        f"{k} {statistics.median([o.phases.get(k, 0.0) for o in outcomes]):.1f}" for k in stages
+    )
     return [
         f"plausible {plausible}/{n} ({100 * plausible / n:.0f}%)",
         f"exact     {exact}/{n} ({100 * exact / n:.0f}%)",
         f"seconds   median {statistics.median(seconds):.1f}, max {max(seconds):.1f}",
         f"max budget overrun {100 * overrun:+.0f}% of the {budget:g} s budget",
         f"killed at 2 x budget + 60 s: {len(killed)} {' '.join(killed)}",
+        f"candidates/s of search: median {statistics.median(rates) if rates else 0:.2f}",
+        f"seconds per stage, median: {spent}",
         f"crashes   {len(crashes)}" + "".join(f"\n  {o.bug}: {o.crash}" for o in crashes),
     ]
 

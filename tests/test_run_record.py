@@ -93,6 +93,13 @@ def test_the_hooks_run_is_kept_as_the_last_run(hook_run: HookRun) -> None:
     assert state is not None and state.status == "fixed"
 
 
+def test_the_last_run_says_where_its_time_went(hook_run: HookRun) -> None:
+    state = AiapDir(hook_run.repo).read_state()
+    assert state is not None
+    assert {"reproduce", "lanes", "calibrate", "search", "confirm"} <= set(state.phases)
+    assert sum(state.phases.values()) <= state.seconds
+
+
 def test_the_hooks_run_adds_to_the_coverage_map_without_forgetting_other_tests(
     hook_run: HookRun,
 ) -> None:

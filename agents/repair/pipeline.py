@@ -7,6 +7,7 @@ doors (pytest plugin, hooks, CLI) turn into output and, on an explicit apply, fi
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -93,14 +94,15 @@ def _repair_in(
     job: RepairJob, ws: Workspace, engines: Engines, state: RunState, say: Progress
 ) -> None:
     say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
-    found = reproduce(
-        _invocation(job, ws),
-        ws,
-        job.failing,
-        timeout_setting=job.config.timeout,
-        user_seconds=job.user_seconds,
-        state=state,
-    )
+    with state.timing("reproduce"):
+        found = reproduce(
+            _invocation(job, ws),
+            ws,
+            job.failing,
+            timeout_setting=job.config.timeout,
+            user_seconds=job.user_seconds,
+            state=state,
+        )
     if found is None:
         return
     if time.monotonic() + finish_seconds(found, engines.budget) > engines.deadline:
@@ -112,7 +114,11 @@ def _repair_in(
         return
     count = lane_count(job.config.workers)
     groups = group_failures(found.failures, found.test_files)
-    with open_lanes(ws, partial(_invocation, job), found.preload, count) as lanes:
+    with ExitStack() as stack:
+        with state.timing("lanes"):
+            lanes = stack.enter_context(
+                open_lanes(ws, partial(_invocation, job), found.preload, count)
+            )
         search = partial(
             _search,
             lanes=lanes,
@@ -229,7 +235,8 @@ def _search(
         ]
     )
     try:
-        pool.calibrate()
+        with state.timing("calibrate"):
+            pool.calibrate()
         say(
             f"searching a patch for {len(ids)} failing test(s), {len(ranked)} "
             f"suspicious lines, on {pool.size} lane(s)"

@@ -194,6 +194,26 @@ def find_patches(
 
     ``finish``: the seconds the final whole-suite run takes, kept free at the end of the budget.
     """
+    with state.timing("search"):
+        search = _search(request, originals, pool, engines, state, progress, finish)
+    state.ended = "found" if search.plausible else "budget" if search.out_of_time else "exhausted"
+    ranked = _ranked(search.plausible)
+    if len(ranked) > 1:
+        with state.timing("rank"):
+            ranked = _reach_ranked(ranked, pool, engines.deadline - finish)
+    with state.timing("confirm"):
+        return _confirm_best(ranked, pool, state)
+
+
+def _search(
+    request: RepairRequest,
+    originals: dict[str, bytes],
+    pool: ValidatorPool,
+    engines: Engines,
+    state: RunState,
+    progress: Progress,
+    finish: float,
+) -> _Search:
     search = _Search(pool, engines, state, progress, finish)
     for engine in engines.names:
         # An engine that learns from rejections hears each verdict before its next candidate.
@@ -222,11 +242,7 @@ def find_patches(
             if patch is not None and not search.offer(patch):
                 break
         search.drain()
-    state.ended = "found" if search.plausible else "budget" if search.out_of_time else "exhausted"
-    ranked = _ranked(search.plausible)
-    if len(ranked) > 1:
-        ranked = _reach_ranked(ranked, pool, engines.deadline - finish)
-    return _confirm_best(ranked, pool, state)
+    return search
 
 
 def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
