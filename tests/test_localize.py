@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aiap.models import Failure, Frame
-from aiap.repair.localize import ochiai, rank_locations
+from aiap.repair.localize import GUARD_SHARE, guards, ochiai, rank_locations
 
 
 def test_ochiai_is_one_for_a_line_only_failing_tests_run() -> None:
@@ -51,3 +53,42 @@ def test_the_innermost_frame_wins_a_tie() -> None:
     )
     ranked = rank_locations([failure], coverage, set())
     assert [loc.start_line for loc in ranked] == [9, 2]
+
+
+def test_helpers_in_a_test_directory_are_never_suspects() -> None:
+    """A mixin of test methods in tests/__init__.py judges the code like a test module."""
+    coverage = {
+        "tests/__init__.py": {9: {"tests/test_lru.py::test_size"}},
+        "src/pkg/cache.py": {3: {"tests/test_lru.py::test_size"}},
+    }
+    ranked = rank_locations([Failure(nodeid="tests/test_lru.py::test_size")], coverage, set())
+    assert [loc.path for loc in ranked] == ["src/pkg/cache.py"]
+
+
+GUARDED = """\
+def put(self, key, value):
+    size = self.getsizeof(value)
+    if size >= self.maxsize:
+        raise ValueError("value too large")
+    self.data[key] = value
+"""
+
+
+def test_the_condition_guarding_a_suspicious_block_ranks_just_below_it() -> None:
+    fail, ok = "t.py::test_fits", {"t.py::test_small", "t.py::test_other"}
+    coverage = {"cache.py": {2: {fail, *ok}, 3: {fail, *ok}, 4: {fail}, 5: ok}}
+    ranked = rank_locations(
+        [Failure(nodeid=fail)], coverage, ok, source_of={"cache.py": GUARDED}.get
+    )
+    assert [loc.start_line for loc in ranked] == [4, 3, 2]
+    assert ranked[1].score == pytest.approx(GUARD_SHARE * ranked[0].score)
+
+
+def test_guards_map_else_and_elif_blocks_to_their_innermost_condition() -> None:
+    source = "if a:\n    x()\nelif b:\n    y()\nelse:\n    while c:\n        z()\n"
+    found = guards(source)
+    assert [found[line] for line in (2, 3, 4, 6, 7)] == [1, 1, 3, 3, 6]
+
+
+def test_unparsable_source_has_no_guards() -> None:
+    assert guards("if (:\n") == {}

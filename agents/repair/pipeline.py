@@ -200,6 +200,13 @@ def _request(
     return request, originals
 
 
+def _read_text(root: Path, path: str) -> str | None:
+    try:
+        return (root / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _search(
     failures: list[Failure],
     groups: list[FailureGroup],
@@ -213,7 +220,13 @@ def _search(
 ) -> bool:
     """Search one patch for ``failures``; True when one is found (and added to ``state``)."""
     ids = [f.nodeid for f in failures]
-    ranked = rank_locations(failures, found.coverage, found.baseline.passed(), found.test_files)
+    ranked = rank_locations(
+        failures,
+        found.coverage,
+        found.baseline.passed(),
+        found.test_files,
+        source_of=partial(_read_text, lanes[0].workspace.root),
+    )
     if not state.locations:
         state.locations.extend(ranked[:10])
     durations = {r.nodeid: r.duration for r in found.baseline.results}
