@@ -11,13 +11,16 @@ fails there and no candidate could pass.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from tests.conftest import git, snapshot, write_project
-from tests.test_editable_install import _venv_with_our_packages
+from tests.conftest import git, write_project
+from tests.editable_project import (
+    BUGGY_DOUBLE,
+    assert_fixed_and_untouched,
+    install_editable,
+    venv_with_our_packages,
+)
 
-SOURCE = "def double(x):\n    return x + x + 1\n"
 INIT = "from ._version import version as __version__\n"
 TESTS = (
     "import shop\nfrom shop.calc import double\n\n"
@@ -63,20 +66,11 @@ def _install_and_fix(tmp_path: Path, files: dict[str, str], version_file: str) -
     git(project, "config", "user.name", "dev")
     git(project, "add", ".")
     git(project, "commit", "-qm", "init")
-    python = _venv_with_our_packages(tmp_path / "venv")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "-e", "."],
-        cwd=project, check=True, capture_output=True,
-    )  # fmt: skip
+    python = venv_with_our_packages(tmp_path / "venv")
+    install_editable(python, project)
     assert (project / version_file).is_file(), "the install wrote no version file"
     git(project, "check-ignore", "-q", version_file)  # raises if git does not ignore it
-    before = snapshot(project)
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "--aiap-fix", "tests"],
-        cwd=project, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert "+    return x + x" in result.stdout, result.stdout + result.stderr
-    assert snapshot(project) == before
+    assert_fixed_and_untouched(python, project)
 
 
 def test_a_hatch_vcs_project_with_a_git_ignored_version_file_is_repaired(tmp_path: Path) -> None:
@@ -86,7 +80,7 @@ def test_a_hatch_vcs_project_with_a_git_ignored_version_file_is_repaired(tmp_pat
             "pyproject.toml": HATCH_PYPROJECT,
             ".gitignore": GITIGNORE_COMMON + "src/shop/_version.py\n",
             "src/shop/__init__.py": INIT,
-            "src/shop/calc.py": SOURCE,
+            "src/shop/calc.py": BUGGY_DOUBLE,
             "tests/test_calc.py": TESTS,
         },
         "src/shop/_version.py",
@@ -102,7 +96,7 @@ def test_a_setuptools_scm_project_with_a_git_ignored_version_file_is_repaired(
             "pyproject.toml": SCM_PYPROJECT,
             ".gitignore": GITIGNORE_COMMON + "_version.py\n",
             "src/shop/__init__.py": INIT,
-            "src/shop/calc.py": SOURCE,
+            "src/shop/calc.py": BUGGY_DOUBLE,
             "tests/test_calc.py": TESTS,
         },
         "src/shop/_version.py",
