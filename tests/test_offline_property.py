@@ -1,5 +1,6 @@
 """Property: on the whole source trees of real libraries, the offline engine plans and renders
-without an exception escaping, skips no edit, and every candidate it renders parses.
+without an exception escaping, skips no edit, and every candidate it renders parses and is the
+module libcst renders whole.
 
 With AIAP_PROPERTY_FULL=1 every line of every module is planned and every planned candidate
 rendered: millions of candidates, days (bench/property.py prints the figures). By default a
@@ -49,6 +50,7 @@ def test_every_planned_candidate_renders_and_parses(library: str) -> None:
             lines = sorted(seeded.sample(lines, LINES_PER_MODULE))
         try:
             mutator = ModuleMutator(source, lines)
+            reference = ModuleMutator(source, lines, splice=False)
         except cst.ParserSyntaxError:
             continue  # libcst cannot read it: the engine leaves it alone too
         modules += 1
@@ -59,5 +61,8 @@ def test_every_planned_candidate_renders_and_parses(library: str) -> None:
             mutant = mutator.render(site)
             if mutant is not None:
                 ast.parse(mutant.new_source, filename=f"{path}:{mutant.description}")
+            # Splicing the edited node's text gives the module libcst renders whole.
+            slow = reference.render(site)
+            assert (mutant and mutant.new_source) == (slow and slow.new_source), site
         assert mutator.skips.count == 0, f"{path}: {dict(mutator.skips.reasons)}"
     assert modules >= 5

@@ -158,7 +158,7 @@ def _offsets(expr: cst.BaseExpression, wrap: bool) -> Iterator[Change]:
         expr, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.BinaryOperation)
     ):
         return
-    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+    if isinstance(expr, cst.Name) and expr.value in _NOT_OPERANDS:
         return
     if (
         isinstance(expr, cst.BinaryOperation)
@@ -179,8 +179,12 @@ def offset_operands(node: cst.BinaryOperation, ctx: Context) -> Iterator[Change]
     yield from _offsets(node.right, wrap=True)
 
 
+# Identity and membership compare objects, not amounts: no operand arithmetic there.
+_NOT_ARITHMETIC = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
+
+
 def offset_compared(node: cst.Comparison, ctx: Context) -> Iterator[Change]:
-    if len(node.comparisons) == 1:
+    if len(node.comparisons) == 1 and not isinstance(node.comparisons[0].operator, _NOT_ARITHMETIC):
         yield from _offsets(node.left, wrap=False)
         yield from _offsets(node.comparisons[0].comparator, wrap=False)
 
@@ -346,7 +350,7 @@ def _operands(expr: cst.BaseExpression, ctx: Context) -> Iterator[Change]:
     # The function's own names first, then the object's attributes (in methods).
     names = ctx.scope.names
     others: list[cst.BaseExpression] = [
-        cst.Name(n) for n in names if n != own and n not in _NOT_OPERANDS
+        cst.Name(n) for n in names if n != own and n not in _NOT_OPERANDS and n not in ctx.defined
     ]
     if "self" in names:
         others += [
@@ -366,7 +370,7 @@ def _operands(expr: cst.BaseExpression, ctx: Context) -> Iterator[Change]:
 
 
 def widen_compared(node: cst.Comparison, ctx: Context) -> Iterator[Change]:
-    if len(node.comparisons) == 1:
+    if len(node.comparisons) == 1 and not isinstance(node.comparisons[0].operator, _NOT_ARITHMETIC):
         yield from _operands(node.left, ctx)
         yield from _operands(node.comparisons[0].comparator, ctx)
 

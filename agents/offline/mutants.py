@@ -14,11 +14,18 @@ dropped. An edit that cannot be planned or rendered is skipped and counted in th
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import (
+    CodePosition,
+    CodeRange,
+    MetadataWrapper,
+    PositionProvider,
+    WhitespaceInclusivePositionProvider,
+)
 from pydantic import BaseModel
 
 from aiap.offline.families import FAMILIES, Family
@@ -27,6 +34,7 @@ from aiap.offline.skips import Skips, reason
 from aiap.offline.walk import Planned, plan
 
 _RANK = {family: i for i, family in enumerate(FAMILIES)}
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class Mutant(BaseModel):
@@ -73,6 +81,16 @@ def _syntax_error(source: str, python: bool) -> str | None:
     return None
 
 
+# Nodes whose text depends on where they sit (indentation), rendered with the whole module.
+_WHOLE = (cst.BaseStatement, cst.BaseSuite, cst.Module, cst.BaseSmallStatement)
+
+
+def _line_starts(source: str) -> list[int]:
+    """The offset in ``source`` where each line (0-based) starts, as libcst counts lines (a
+    form feed does not end one)."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(source))]
+
+
 class _Replace(cst.CSTTransformer):
     """``deep_replace`` that only goes down the nodes whose span holds the old node's (a
     decorator lies outside its function's span: the caller checks ``done``)."""
@@ -109,18 +127,38 @@ class ModuleMutator:
     shared by several mutators).
     """
 
-    def __init__(self, source: str, lines: Sequence[int], skips: Skips | None = None) -> None:
-        self.source = source
+    def __init__(
+        self,
+        source: str,
+        lines: Sequence[int],
+        skips: Skips | None = None,
+        *,
+        splice: bool = True,
+    ) -> None:
+        """``splice=False`` renders the whole module for every edit: the reference the faster
+        splice is checked against."""
+        self.source, self.splice = source, splice
         self.skips = Skips() if skips is None else skips
         module = cst.parse_module(source)  # a syntax error is the caller's to report
         self._module = module
         self._positions: Mapping[cst.CSTNode, CodeRange] = {}
+        # Spans of the text each node renders (parentheses included): an edit inside one
+        # statement is spliced into the source instead of rendering the whole module again.
+        self._spans: Mapping[cst.CSTNode, CodeRange] = {}
+        self._functions: list[tuple[int, int, cst.FunctionDef]] = []  # their spans, as offsets
+        self._line_starts = _line_starts(source)
         self._edits: list[tuple[int, Planned]] = []
         try:
             wrapper = MetadataWrapper(module)
             planned = plan(wrapper, set(lines), self.skips)
             self._module = wrapper.module
             self._positions = wrapper.resolve(PositionProvider)
+            self._spans = wrapper.resolve(WhitespaceInclusivePositionProvider)
+            self._functions = [
+                (self._offset(span.start), self._offset(span.end), node)
+                for node, span in self._spans.items()
+                if isinstance(node, cst.FunctionDef)
+            ]
             self._edits = [
                 (line, edit)
                 for line in dict.fromkeys(lines)
@@ -160,14 +198,83 @@ class ModuleMutator:
                 return tree
         return cast(cst.Module, self._module.deep_replace(old, cast(Any, new)))
 
+    def _spliced(self, old: cst.CSTNode, new: object) -> str | None:
+        """The source with ``old``'s text replaced by ``new``'s, or None when the text depends on
+        the indentation of the block around (statements, and nodes that span lines: libcst
+        indents their continuation lines relative to the block)."""
+        span = self._spans.get(old) if self.splice else None
+        if span is None:
+            return None
+        start, end = self._offset(span.start), self._offset(span.end)
+        if isinstance(old, cst.BaseStatement):
+            return self._spliced_statement(old, new, start, end)
+        if span.start.line != span.end.line or isinstance(old, _WHOLE):
+            return None
+        if not isinstance(new, cst.CSTNode):
+            return None
+        text = self._module.code_for_node(new)
+        if "\n" in text or "\r" in text:
+            return None
+        return self.source[:start] + text + self.source[end:]
+
+    def _offset(self, position: CodePosition) -> int:
+        return self._line_starts[position.line - 1] + position.column
+
+    def _spliced_syntax_error(self, old: cst.CSTNode, new_source: str) -> str | None:
+        """``_syntax_error`` of a spliced source, parsing only the innermost function around
+        the edit: the rest is the module as it was, which parses."""
+        span = self._spans[old]
+        start, end = self._offset(span.start), self._offset(span.end)
+        around = [
+            (f_end - f_start, f_start, f_end, node)
+            for f_start, f_end, node in self._functions
+            if f_start <= start and end <= f_end and node is not old
+        ]
+        if not self._python or not around:
+            return _syntax_error(new_source, self._python)
+        _, f_start, f_end, node = min(around, key=lambda f: f[0])
+        region = new_source[f_start : f_end + len(new_source) - len(self.source)]
+        # A method is indented: under an `if` it parses as it stands.
+        indented = self._positions[node].start.column > 0
+        return _syntax_error("if 1:\n" + region if indented else region, python=True)
+
+    def _spliced_statement(
+        self, old: cst.BaseStatement, new: object, start: int, end: int
+    ) -> str | None:
+        """A statement deleted, or one line inserted before or after it (its span runs from
+        its leading comments and blank lines to the end of its last line, its block's too)."""
+        source = self.source
+        if new is cst.RemovalSentinel.REMOVE:
+            return source[:start] + source[end:]
+        if not isinstance(new, cst.FlattenSentinel) or len(new.nodes) != 2:
+            return None
+        first, second = new.nodes
+        if (first is old) == (second is old):
+            return None
+        copy = second if first is old else first
+        text = self._module.code_for_node(copy)
+        if text.count("\n") != 1 or not text.endswith("\n") or "\r" in text:
+            return None  # lines of a statement that spans several are indented by its block
+        content = self._positions[old].start
+        line_start = self._line_starts[content.line - 1]
+        indent = source[line_start : line_start + content.column]
+        if indent.strip():
+            return None  # not alone on its line
+        at = end if first is old else start
+        return source[:at] + indent + text + source[at:]
+
     def _rendered(self, edit: Planned) -> str | None:
         change = edit.change
         try:
-            tree = self._replaced(change.old, change.new)
-            if change.after is not None:
-                tree = change.after(tree)
-            new_source = tree.code
-            error = _syntax_error(new_source, self._python)
+            new_source = None if change.after else self._spliced(change.old, change.new)
+            if new_source is not None:
+                error = self._spliced_syntax_error(change.old, new_source)
+            else:
+                tree = self._replaced(change.old, change.new)
+                if change.after is not None:
+                    tree = change.after(tree)
+                new_source = tree.code
+                error = _syntax_error(new_source, self._python)
         except Exception as failure:
             if edit.family != "statement_deletion":
                 raise

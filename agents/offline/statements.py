@@ -5,7 +5,7 @@ the changes of one family (agents/offline/operators.py says which)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import libcst as cst
 
@@ -15,6 +15,10 @@ from aiap.offline.rewrite import code, renamed
 from aiap.offline.scope import receivers
 
 MAX_ADAPTED = 12  # renamed copies of one donor statement
+# Donors per function: its own statements first, then the module's nearest ones. A big module
+# has thousands; planning them all cost seconds before the first candidate, and a statement
+# from far away is the likely missing one least often.
+MAX_DONORS = 80
 _BUILTINS = set(dir(builtins))
 
 
@@ -114,16 +118,33 @@ def _donors(function: cst.FunctionDef, ctx: Context) -> list[tuple[str, cst.Simp
     own_ids = {id(s) for s in own}
     scope = ctx.scope.names
     bound = set(scope) | set(ctx.names.module.names) | ctx.defined | _BUILTINS
-    others = [s for s in ctx.names.all_statements if id(s) not in own_ids]
-    borrowed = [s for s in others if names_of(s) <= bound]
     local = [n for n in scope if n not in ctx.defined]
-    adapted = [v for s in own for v in _adapted(s, local, names_of(s))]
+    here = ctx.line(function)
+    others = sorted(
+        (s for s in ctx.names.all_statements if id(s) not in own_ids),
+        key=lambda s: abs(ctx.line(s) - here) if s in ctx.positions else 1 << 30,
+    )
+    donors: dict[str, cst.SimpleStatementLine] = {}
+
+    def add(stmts: Iterable[cst.SimpleStatementLine], until: int = MAX_DONORS) -> None:
+        for s in stmts:
+            if len(donors) >= until:
+                return
+            donors.setdefault(code(s).strip(), s)
+
+    add(own)
+    add(v for s in own for v in _adapted(s, local, names_of(s)))
+    # The module's statements, nearest first: those with one name not bound here, renamed
+    # (half the room left at most), then those whose names are all bound here.
+    renamed_until = len(donors) + (MAX_DONORS - len(donors)) // 2
     for s in others:
+        if len(donors) >= renamed_until:
+            break
         unbound = names_of(s) - bound
         if len(unbound) == 1:
             (old,) = unbound
-            adapted += [renamed(s, old, new) for new in local[::-1][:MAX_ADAPTED]]
-    donors = {code(s).strip(): s for s in [*own, *adapted, *borrowed]}
+            add((renamed(s, old, new) for new in local[::-1][:MAX_ADAPTED]), renamed_until)
+    add(s for s in others if names_of(s) <= bound)
     ctx.donors[key] = found = [
         (text, s.with_changes(leading_lines=[])) for text, s in donors.items()
     ]
