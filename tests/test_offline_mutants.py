@@ -453,3 +453,12 @@ def test_the_skip_count_starts_afresh_after_a_search() -> None:
     state = RunState()
     engine.aiap_search_finished(state)
     assert state.messages == []
+
+
+def test_a_module_without_a_final_newline_is_planned_and_rendered() -> None:
+    source = "def f(xs):\n    seen = set()\n    seen.add(xs)\n    return seen"
+    mutator = ModuleMutator(source, [1, 2, 3, 4])
+    rendered = [mutator.render(site) for site in mutator.sites]
+    assert mutator.skips.count == 0, mutator.skips.reasons
+    assert any(m and "seen.add(xs)\n    seen.add(xs)" not in m.new_source for m in rendered)
+    assert all(m is None or not m.new_source.endswith("\n") for m in rendered)

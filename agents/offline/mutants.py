@@ -87,8 +87,11 @@ _WHOLE = (cst.BaseStatement, cst.BaseSuite, cst.Module, cst.BaseSmallStatement)
 
 def _line_starts(source: str) -> list[int]:
     """The offset in ``source`` where each line (0-based) starts, as libcst counts lines (a
-    form feed does not end one)."""
-    return [0, *(m.end() for m in _NEWLINE.finditer(source))]
+    form feed does not end one); a last line with no newline ends where the source does."""
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(source))]
+    if starts[-1] != len(source):
+        starts.append(len(source))
+    return starts
 
 
 class _Replace(cst.CSTTransformer):
@@ -137,7 +140,9 @@ class ModuleMutator:
     ) -> None:
         """``splice=False`` renders the whole module for every edit: the reference the faster
         splice is checked against."""
-        self.source, self.splice = source, splice
+        self.source = source
+        # libcst renders a last line that has no newline as if it had one, then drops it.
+        self.splice = splice and source.endswith(("\n", "\r"))
         self.skips = Skips() if skips is None else skips
         module = cst.parse_module(source)  # a syntax error is the caller's to report
         self._module = module
@@ -218,7 +223,9 @@ class ModuleMutator:
         return self.source[:start] + text + self.source[end:]
 
     def _offset(self, position: CodePosition) -> int:
-        return self._line_starts[position.line - 1] + position.column
+        # libcst ends the last node of a source with no final newline on the line after it.
+        line = min(position.line, len(self._line_starts)) - 1
+        return min(self._line_starts[line] + position.column, len(self.source))
 
     def _spliced_syntax_error(self, old: cst.CSTNode, new_source: str) -> str | None:
         """``_syntax_error`` of a spliced source, parsing only the innermost function around
