@@ -301,19 +301,15 @@ def swap_arguments(node: cst.Call, ctx: Context) -> Iterator[Change]:
             yield _changed(node, node.with_changes(args=args))
 
 
-MAX_DROPPED_ARGS = 6  # arguments of one call tried for deletion, first ones first
-
-
 # -- argument_deletion --------------------------------------------------------------------------
 def drop_argument(node: cst.Call, ctx: Context) -> Iterator[Change]:
-    """``cls(a, b, c)`` -> ``cls(a, b)``; ``f(x, key=k)`` -> ``f(x)``: an argument too many."""
-    for i, arg in enumerate(node.args[:MAX_DROPPED_ARGS]):
-        if arg.star:
-            continue  # *args and **kwargs forward what the caller was given
-        args = [*node.args[:i], *node.args[i + 1 :]]
-        if args and i == len(node.args) - 1:
-            args[-1] = args[-1].with_changes(comma=arg.comma)  # the call's own trailing comma
-        yield _changed(node, node.with_changes(args=args))
+    """``cls(a, b, c)`` -> ``cls(a, b)``; ``f(x, key=k)`` -> ``f(x)``: the last argument one
+    too many (the likeliest, and one candidate per call keeps the search short)."""
+    if len(node.args) < 2 or node.args[-1].star:
+        return  # *args and **kwargs forward what the caller was given
+    *args, last = node.args
+    args[-1] = args[-1].with_changes(comma=last.comma)  # the call's own trailing comma
+    yield _changed(node, node.with_changes(args=args))
 
 
 # -- variable_replacement -----------------------------------------------------------------------
