@@ -75,3 +75,15 @@ def change_size(old: str, new: str) -> int:
             if tag2 != "equal"
         )
     return size
+
+
+def net_tokens(diff: str) -> int:
+    """How many tokens a unified diff adds or removes in all: 0 for a pure substitution."""
+    balance = 0
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            continue
+        if line.startswith(("+", "-")):
+            count = len(_TOKEN.findall(line[1:]))
+            balance += count if line[0] == "+" else -count
+    return abs(balance)

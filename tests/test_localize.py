@@ -84,6 +84,24 @@ def test_the_condition_guarding_a_suspicious_block_ranks_just_below_it() -> None
     assert ranked[1].score == pytest.approx(GUARD_SHARE * ranked[0].score)
 
 
+NESTED = """\
+def from_yearday(self, yday):
+    for idx, ydays in enumerate(DAYS):
+        if yday <= ydays:
+            self.month = idx + 1
+            if idx == 0:
+                self.day = yday
+"""
+
+
+def test_an_outer_condition_is_lifted_through_the_inner_one() -> None:
+    fail, ok = "t.py::test_day", {"t.py::test_other", "t.py::test_more"}
+    coverage = {"r.py": {3: {fail, *ok}, 4: {fail, *ok}, 5: {fail, "t.py::test_other"}, 6: {fail}}}
+    ranked = rank_locations([Failure(nodeid=fail)], coverage, ok, source_of={"r.py": NESTED}.get)
+    assert [loc.start_line for loc in ranked][:3] == [6, 5, 3]
+    assert ranked[2].score == pytest.approx(GUARD_SHARE * GUARD_SHARE * ranked[0].score)
+
+
 def test_guards_map_else_and_elif_blocks_to_their_innermost_condition() -> None:
     source = "if a:\n    x()\nelif b:\n    y()\nelse:\n    while c:\n        z()\n"
     found = guards(source)

@@ -90,12 +90,15 @@ def _lift_guards(
     scores: dict[tuple[str, int], float], source_of: Callable[[str], str | None]
 ) -> None:
     by_path: dict[str, dict[int, int]] = {}
-    for (path, line), score in list(scores.items()):
+    # Last lines first: a condition comes before the lines it guards, so it is lifted before it
+    # lifts the condition around it in turn (nested ifs).
+    for path, line in sorted(scores, key=lambda key: (key[0], -key[1])):
         if path not in by_path:
             by_path[path] = guards(source_of(path) or "")
         guard = by_path[path].get(line)
-        if guard is not None and guard != line:
-            scores[(path, guard)] = max(scores.get((path, guard), 0.0), GUARD_SHARE * score)
+        if guard is not None and guard < line:
+            lifted = GUARD_SHARE * scores[(path, line)]
+            scores[(path, guard)] = max(scores.get((path, guard), 0.0), lifted)
 
 
 class FailureGroup(BaseModel):

@@ -3,13 +3,15 @@
 A patch that passes every test by steering the tests away from code they ran before (a fast
 path made dead, a branch never taken again) is rarely the maintainer's fix. With the patch
 applied, the tests that passed before and ran the changed lines run once more under per-test
-coverage, with the failing tests; the lines of the changed files the passing ones reached
+coverage, with the failing tests; the lines of the changed functions the passing ones reached
 before and no longer reach, plus a changed line no test runs any more, are the patch's
-``lost`` lines.
+``lost`` lines. Only the changed functions: elsewhere, what a suite reaches can vary from run to
+run (threads, timing), which would rank two equivalent patches apart at random.
 """
 
 from __future__ import annotations
 
+import ast
 import tempfile
 from pathlib import Path
 
@@ -47,6 +49,29 @@ def _new_lines(edits: list[Edit]) -> set[int]:
     return lines
 
 
+def _functions_around(source: str, lines: set[int]) -> set[int] | None:
+    """The lines of the innermost functions holding ``lines``; None: all of the file (an edit
+    outside any function, or a file that does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    spans: set[int] = set()
+    for line in lines:
+        around = [
+            (node.end_lineno - node.lineno, node.lineno, node.end_lineno)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno is not None
+            and node.lineno <= line <= node.end_lineno
+        ]
+        if not around:
+            return None
+        _, first, last = min(around)
+        spans.update(range(first, last + 1))
+    return spans
+
+
 def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
     """How many lines the suite reached before and does not with the patch; None: not known."""
     if validator.coverage is None:
@@ -73,6 +98,10 @@ def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
     for path in sorted({e.path for e in patch.edits}):
         edits = [e for e in patch.edits if e.path == path]
         before = validator.coverage.get(path, {})
+        original = (validator.workspace.root / path).read_text(encoding="utf-8")
+        inside = _functions_around(original, {e.start_line for e in edits})
+        if inside is not None:
+            before = {line: ids for line, ids in before.items() if line in inside}
         reached = {line for line, ids in after.get(path, {}).items() if ids & tests}
         for line, ids in before.items():
             moved = _shift(edits, line)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pluggy
 
-from aiap.edits import apply_edits, change_size, unified_diff
+from aiap.edits import apply_edits, change_size, net_tokens, unified_diff
 from aiap.engines import one_line, propose
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
@@ -171,6 +171,37 @@ class _Search:
                 self.partial.append(patch)
             self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
 
+    def run(self, request: RepairRequest, originals: dict[str, bytes]) -> None:
+        """Offer the engines' candidates until a stop rule or the budget ends the self."""
+        engines, state = self.engines, self.state
+        for engine in engines.names:
+            # An engine that learns from rejections hears each verdict before its next candidate.
+            feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
+            for raw in propose(
+                engines.pm, engine, request, engines.until.get(engine), state.messages.append
+            ):
+                if any(is_test_file(e.path, request.test_files) for e in raw.edits):
+                    continue  # never edit a test
+                try:
+                    patch = complete(raw, originals)
+                except Exception as e:  # an engine's malformed edit costs that candidate only
+                    state.skipped(one_line(e))
+                    continue
+                if patch is not None and not self.offer(patch):
+                    break
+                if feedback:
+                    self.drain()
+            self.drain()
+            if self.plausible or self.out_of_time:
+                break
+        if not self.plausible and not self.out_of_time:
+            # No single edit works and budget remains: two edits at different places.
+            for pair in pairs(self.partial, self.tried):
+                patch = complete(pair, originals)
+                if patch is not None and not self.offer(patch):
+                    break
+            self.drain()
+
 
 def _wait(future: Future[Verdict]) -> Verdict:
     # Short waits: the main thread looks at pending signals (Ctrl-C) between them.
@@ -194,8 +225,9 @@ def find_patches(
 
     ``finish``: the seconds the final whole-suite run takes, kept free at the end of the budget.
     """
+    search = _Search(pool, engines, state, progress, finish)
     with state.timing("search"):
-        search = _search(request, originals, pool, engines, state, progress, finish)
+        search.run(request, originals)
     state.ended = "found" if search.plausible else "budget" if search.out_of_time else "exhausted"
     ranked = _ranked(search.plausible)
     if len(ranked) > 1:
@@ -205,50 +237,14 @@ def find_patches(
         return _confirm_best(ranked, pool, state)
 
 
-def _search(
-    request: RepairRequest,
-    originals: dict[str, bytes],
-    pool: ValidatorPool,
-    engines: Engines,
-    state: RunState,
-    progress: Progress,
-    finish: float,
-) -> _Search:
-    search = _Search(pool, engines, state, progress, finish)
-    for engine in engines.names:
-        # An engine that learns from rejections hears each verdict before its next candidate.
-        feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
-        for raw in propose(
-            engines.pm, engine, request, engines.until.get(engine), state.messages.append
-        ):
-            if any(is_test_file(e.path, request.test_files) for e in raw.edits):
-                continue  # never edit a test
-            try:
-                patch = complete(raw, originals)
-            except Exception as e:  # an engine's malformed edit costs that candidate only
-                state.skipped(one_line(e))
-                continue
-            if patch is not None and not search.offer(patch):
-                break
-            if feedback:
-                search.drain()
-        search.drain()
-        if search.plausible or search.out_of_time:
-            break
-    if not search.plausible and not search.out_of_time:
-        # No single edit works and budget remains: two edits at different places.
-        for pair in pairs(search.partial, search.tried):
-            patch = complete(pair, originals)
-            if patch is not None and not search.offer(patch):
-                break
-        search.drain()
-    return search
-
-
 def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
-    # Smallest first; at equal size the more suspicious line (evidence about this bug) before
+    # Smallest first; at equal size a substitution (`+=` -> `-=`, the commonest slip) before an
+    # insertion (`1` -> `-1`), then the more suspicious line (evidence about this bug) before
     # the likelier operator family (evidence about bugs in general).
-    return sorted(plausible, key=lambda pv: (pv[0].size, -pv[0].score, -pv[0].prior))
+    return sorted(
+        plausible,
+        key=lambda pv: (pv[0].size, net_tokens(pv[0].diff), -pv[0].score, -pv[0].prior),
+    )
 
 
 # Plausible patches looked at again for the code they leave unreached: the best few by size.
@@ -258,15 +254,20 @@ REACH_RANKED = 4
 def _reach_ranked(
     ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool, until: float
 ) -> list[tuple[CodePatch, bool]]:
-    """The best few, those that leave no code unreached first (order kept otherwise)."""
+    """The best few, those that leave no code unreached first, then those not measured (the
+    coverage run failed), then those that do (order kept otherwise)."""
     top, rest = ranked[:REACH_RANKED], ranked[REACH_RANKED:]
-    lost: list[int] = []
+    lost: list[int | None] = []
     for patch, _ in top:
         if time.monotonic() + pool.typical_check() > until:
             return ranked
-        lost.append(lost_lines(pool.validators[0], patch) or 0)
-    order = sorted(range(len(top)), key=lambda i: (lost[i] > 0, i))
+        lost.append(lost_lines(pool.validators[0], patch))
+    order = sorted(range(len(top)), key=lambda i: (_reach_rank(lost[i]), i))
     return [top[i] for i in order] + rest
+
+
+def _reach_rank(lost: int | None) -> int:
+    return 1 if lost is None else 2 if lost else 0
 
 
 def _confirm_best(
