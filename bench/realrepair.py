@@ -257,8 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for bug in bugs:
             outcomes.append(run_bug(lib, co, bug, args.budget, logs))
             print(_row(outcomes[-1]), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps([o.model_dump() for o in outcomes], indent=1))
+            if args.json:  # after each bug: a run stopped early keeps what it measured
+                args.json.write_text(json.dumps([o.model_dump() for o in outcomes], indent=1))
     if outcomes:
         print("\n" + "\n".join(_totals(outcomes, args.budget or DEFAULT_BUDGET)))
     return 0 if outcomes or args.setup_only else 1
