@@ -203,7 +203,10 @@ def _totals(outcomes: list[Outcome], budget: float) -> list[str]:
     n = len(outcomes)
     plausible = sum(o.plausible for o in outcomes)
     exact = sum(o.exact for o in outcomes)
-    seconds = [o.seconds for o in outcomes]
+    # A bug whose suite hangs past the bench's own limit (failing -1) keeps the user's run going
+    # longer than the kill: aiap's time is not known, so it is left out of the seconds.
+    timed = [o for o in outcomes if o.failing != -1] or outcomes
+    seconds = [o.seconds for o in timed]
     overrun = max((s - budget) / budget for s in seconds)
     crashes = [o for o in outcomes if o.crash]
     killed = [o.bug for o in outcomes if o.status == "killed"]
@@ -217,7 +220,8 @@ def _totals(outcomes: list[Outcome], budget: float) -> list[str]:
         f"exact     {exact}/{n} ({100 * exact / n:.0f}%)",
         f"seconds   median {statistics.median(seconds):.1f}, max {max(seconds):.1f} (aiap's "
         f"repair; with the user's own test run: median "
-        f"{statistics.median([o.wall for o in outcomes]):.1f})",
+        f"{statistics.median([o.wall for o in timed]):.1f}; {len(outcomes) - len(timed)} whose "
+        f"own suite hangs left out)",
         f"max budget overrun {100 * overrun:+.0f}% of the {budget:g} s budget",
         f"killed at 2 x budget + 60 s: {len(killed)} {' '.join(killed)}",
         f"candidates/s of search: median {statistics.median(rates) if rates else 0:.2f}",
