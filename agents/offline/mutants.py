@@ -81,8 +81,9 @@ def _syntax_error(source: str, python: bool) -> str | None:
     return None
 
 
-# Nodes whose text depends on where they sit (indentation), rendered with the whole module.
-_WHOLE = (cst.BaseStatement, cst.BaseSuite, cst.Module, cst.BaseSmallStatement)
+# Nodes whose text depends on where they sit (indentation), rendered with the whole module
+# (statements are spliced line by line, before this is asked).
+_WHOLE = (cst.BaseSuite, cst.Module, cst.BaseSmallStatement)
 
 
 def _line_starts(source: str) -> list[int]:
