@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from aiap.edits import edits_between
@@ -27,13 +30,14 @@ CANDIDATES = [
 ]
 
 
-def _invocation(ws: Workspace) -> Invocation:
+def _invocation(ws: Workspace, site: Path | None = None) -> Invocation:
+    path = [str(ws.root), *([str(site)] if site else [])]
     return Invocation(
         rootdir=ws.root,
         invocation_dir=ws.root,
         options=[],
         positional=[],
-        env={"PYTHONPATH": str(ws.root), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": os.pathsep.join(path), "PATH": "/usr/bin:/bin"},
     )
 
 
@@ -42,15 +46,24 @@ def _patch(text: str) -> CodePatch:
     return CodePatch(engine="test", operator="test", description=text, edits=edits)
 
 
-def _verdicts(project: Path, lanes_wanted: int) -> list[bool]:
+def _verdicts(
+    project: Path, lanes_wanted: int, site: Path | None = None, preload: Sequence[str] = ()
+) -> list[bool]:
     ws = Workspace.create(project)
+    invocation = partial(_invocation, site=site)
     try:
-        inv = _invocation(ws)
+        inv = invocation(ws)
         baseline = run_pytest(ws.root, [], env=inv.env, timeout=60)
-        with open_lanes(ws, _invocation, [], lanes_wanted) as lanes:
+        with open_lanes(ws, invocation, preload, lanes_wanted) as lanes:
             pool = ValidatorPool(
                 [
-                    Validator(lane.workspace, lane.invocation, baseline, ["test_mod.py::test_two"])
+                    Validator(
+                        lane.workspace,
+                        lane.invocation,
+                        baseline,
+                        ["test_mod.py::test_two"],
+                        run=lane.run,  # the lane's warm worker, as the search uses it
+                    )
                     for lane in lanes
                 ]
             )
@@ -85,3 +98,14 @@ def test_two_lanes_give_the_verdicts_of_one_in_submission_order(tmp_path: Path) 
     assert one == [False, True, False, True, False]
     assert two == one
     assert (project / "mod.py").read_text() == BUGGY
+
+
+def test_a_preloaded_library_that_imports_the_project_does_not_hide_the_candidates(
+    tmp_path: Path,
+) -> None:
+    # freezegun imports dateutil: preloading it must not freeze dateutil's unpatched code
+    site = write_project(tmp_path / "site", {"helper.py": "import mod\n\nHELPED = True\n"})
+    tests = "import helper\n" + TESTS
+    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": tests})
+    verdicts = _verdicts(project, 1, site=site, preload=["helper"])
+    assert verdicts == [False, True, False, True, False]

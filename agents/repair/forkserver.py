@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -114,6 +115,32 @@ def _warm_up() -> None:
             pass
 
 
+@contextmanager
+def _kept_unless_project_code(root: str) -> Iterator[None]:
+    """Forget what the block imported if it reached the project's own code: a third-party
+    module that imports the project (freezegun imports dateutil) would otherwise hand every
+    child the unpatched module, and no candidate could change what the tests run."""
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        new = [name for name in sys.modules if name not in before]
+        inside = Path(root).resolve()
+        if any(_is_under(sys.modules[name], inside) for name in new):
+            for name in new:
+                sys.modules.pop(name, None)
+
+
+def _is_under(module: object, root: Path) -> bool:
+    path = getattr(module, "__file__", None)
+    if not isinstance(path, str):
+        return False
+    try:
+        return Path(path).resolve().is_relative_to(root)
+    except (OSError, ValueError):
+        return False
+
+
 def _stop(running: list[int]) -> None:
     """SIGTERM from the client closing: the run in progress goes with its group, then the
     worker (a candidate is in a group of its own, which killing the worker's leaves alive)."""
@@ -128,12 +155,15 @@ def serve() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stray prints must not corrupt the protocol
     import pytest  # noqa: F401  (warm)
 
+    root = os.environ.get("AIAP_WORKSPACE_ROOT") or os.getcwd()
     for name in json.loads(os.environ.get("AIAP_PRELOAD", "[]")):
-        try:
-            importlib.import_module(name)
-        except BaseException:  # a module that fails to import here is imported by the child
-            pass
-    _warm_up()
+        with _kept_unless_project_code(root):
+            try:
+                importlib.import_module(name)
+            except BaseException:  # a module that fails to import here is imported by the child
+                pass
+    with _kept_unless_project_code(root):
+        _warm_up()  # a pytest plugin among the project's modules is imported here too
     # Preloaded objects go to the permanent generation: the gc.collect() calls pytest makes at
     # session end then skip them in every child (and copy-on-write pages stay shared).
     gc.collect()
