@@ -46,6 +46,13 @@ def test_boolean_operator_swaps_and_drops_a_conjunct() -> None:
     assert "ok = a\n" in offered and "ok = b\n" in offered
 
 
+def test_a_conjunct_dropped_from_a_condition_on_several_lines_keeps_its_parentheses() -> None:
+    source = "if (a or b\n        or c):\n    go()\n"
+    offered = sources(source, 1)
+    assert "if (a or b):\n    go()\n" in offered
+    assert "if (c):\n    go()\n" in offered
+
+
 def test_augmented_assignment_flips_minus_to_plus() -> None:
     assert "t += x\n" in sources("t -= x\n", 1)
 

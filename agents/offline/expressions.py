@@ -80,8 +80,10 @@ def swap_boolean(node: cst.BooleanOperation, ctx: Context) -> Iterator[Change]:
     op = node.operator
     kind = cst.Or if isinstance(op, cst.And) else cst.And
     yield _changed(node, node.with_changes(operator=spaced_like(kind, op)))
-    # A conjunct too many: keep one side.
+    # A conjunct too many: keep one side, in the parentheses that may hold its lines together.
     for side in (node.left, node.right):
+        if node.lpar:
+            side = side.with_changes(lpar=[*node.lpar, *side.lpar], rpar=[*side.rpar, *node.rpar])
         yield _changed(node, side)
 
 
