@@ -30,9 +30,10 @@ MAX_SCANNED_AFTER_FIRST = 400
 # ... and the next few candidates anywhere that are no larger: a likelier operator at a less
 # suspicious line can beat the first find.
 MAX_ELSEWHERE_AFTER_FIRST = 20
-# ... for as long again as the first took, at least this many seconds: on a big suite each
-# look costs seconds, and the first find is usually the one.
-MIN_SECONDS_AFTER_FIRST = 20.0
+# ... for half as long again as the first took, at least this many seconds: on a big suite
+# each look costs seconds, and the first find is usually the one.
+MIN_SECONDS_AFTER_FIRST = 10.0
+SHARE_AFTER_FIRST = 0.5
 
 
 @dataclass
@@ -164,7 +165,9 @@ class _Search:
             if self.first_line is None:
                 self.first_line = (patch.edits[0].path, patch.edits[0].start_line)
                 now = time.monotonic()
-                self.look_until = now + max(MIN_SECONDS_AFTER_FIRST, now - self.started)
+                self.look_until = now + max(
+                    MIN_SECONDS_AFTER_FIRST, SHARE_AFTER_FIRST * (now - self.started)
+                )
             self.best_size = min(p.size for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
