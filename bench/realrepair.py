@@ -40,6 +40,8 @@ from realbugs.corpus import (
     setup,
 )
 
+from aiap.models import Location
+
 AIAP_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BUDGET = 120.0  # aiap's own default, used when --budget is not given
 SUMMARY = re.compile(r"^(=+ )?(\d+ (failed|passed|errors?|skipped|xfailed|xpassed)|no tests ran)")
@@ -60,6 +62,7 @@ class Outcome(BaseModel):
     crash: str = ""  # first error line when aiap crashed
     message: str = ""  # aiap's first message to the user, for the diagnosis
     phases: dict[str, float] = {}  # last-run.json's seconds per stage (reproduce, search, ...)
+    locations: list[Location] = []  # the suspicious lines, for bench/fixrank.py
 
     @property
     def rate(self) -> float | None:
@@ -182,6 +185,7 @@ def _judge(outcome: Outcome, state_file: Path, bug: Bug, buggy: str, pristine: s
     outcome.phases = state.get("phases") or {}
     outcome.seconds = round(state.get("seconds") or outcome.wall, 1)
     outcome.message = next(iter(state.get("messages") or []), "")[:200]
+    outcome.locations = [Location.model_validate(x) for x in state.get("locations") or []]
     patches = state.get("patches") or []
     if patches:
         outcome.plausible = True

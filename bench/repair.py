@@ -23,6 +23,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from aiap.models import Location
+
 BUGS = Path(__file__).resolve().parent / "bugs"
 
 
@@ -34,6 +36,7 @@ class Outcome(BaseModel):
     seconds: float
     candidates: int
     operator: str = ""
+    locations: list[Location] = []  # the suspicious lines, for bench/fixrank.py
 
 
 def _same_ast(a: str, b: str) -> bool:
@@ -69,6 +72,8 @@ def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
         seconds = time.perf_counter() - start
         tried = re.search(r"aiap: (\d+) candidate\(s\) tried", fix.stdout)
         operator = re.search(r"aiap: patch 1: .*\(([\w+]+), ([\w+]+)\)", fix.stdout)
+        state = project / ".aiap" / "last-run.json"
+        locations = json.loads(state.read_text()).get("locations") or [] if state.exists() else []
         applied = "aiap: applied to" in fix.stdout
         plausible = applied and _pytest(project, timeout=300).returncode == 0
         exact = applied and all(
@@ -83,6 +88,7 @@ def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
         seconds=round(seconds, 2),
         candidates=int(tried.group(1)) if tried else 0,
         operator=operator.group(2) if operator else "",
+        locations=[Location.model_validate(x) for x in locations],
     )
 
 

@@ -268,6 +268,25 @@ def test_an_assigned_value_gets_offsets_too() -> None:
     assert "c = d.get(w, 0) + 1\n" in sources("c = d.get(w, 0)\n", 1)
 
 
+def test_a_compared_side_is_offset_only_where_no_other_boundary_does_it() -> None:
+    offered = sources("ok = size >= limit\n", 1)
+    assert "ok = size > limit\n" in offered
+    assert "ok = size >= limit + 1\n" not in offered  # that is `size > limit`
+    assert "ok = size - 1 >= limit\n" not in offered  # so is this
+    assert "ok = size >= limit - 1\n" in offered  # no operator gives these
+    assert "ok = size + 1 >= limit\n" in offered
+
+
+def test_a_compared_literal_is_not_moved_where_a_boundary_swap_does_it() -> None:
+    offered = sources("if 0 < timeout < limit:\n    wait()\n", 1)
+    assert "if 0 <= timeout < limit:\n    wait()\n" in offered
+    assert "if -1 < timeout < limit:\n    wait()\n" not in offered  # that is `0 <=`
+    assert "if 1 < timeout < limit:\n    wait()\n" in offered
+    offered = sources("ok = age > 17\n", 1)
+    assert "ok = age > 16\n" not in offered  # that is `age >= 17`
+    assert "ok = age > 18\n" in offered
+
+
 def test_an_offset_is_not_stacked_on_an_offset() -> None:
     offered = sources("for _ in range(n - 1):\n    pass\n", 1)
     assert "for _ in range(n - 1 + 1):\n    pass\n" not in offered
@@ -326,6 +345,22 @@ def test_each_patch_carries_the_prior_of_its_family() -> None:
     patches = list(OfflineEngine().aiap_propose_patches(request))
     assert len({p.operator for p in patches}) > 3
     assert all(p.prior == PRIORS[p.operator] for p in patches)
+
+
+def test_a_line_of_many_literals_makes_way_for_the_likeliest_edit_of_the_next_line() -> None:
+    source = "bounds = [31, 59, 90, 120, 151, 181]\nok = day < bound\n"
+    request = RepairRequest(
+        root="/nonexistent",
+        failures=[],
+        locations=[
+            Location(path="m.py", start_line=1, end_line=1, score=1.0),
+            Location(path="m.py", start_line=2, end_line=2, score=0.9),
+        ],
+        sources={"m.py": source},
+    )
+    offered = [apply_edits(source, p.edits) for p in OfflineEngine().aiap_propose_patches(request)]
+    first_of_line_two = offered.index("bounds = [31, 59, 90, 120, 151, 181]\nok = day <= bound\n")
+    assert first_of_line_two < 15  # not after the 36 edits of the six literals
 
 
 # -- crashes on real code: one edit skipped, never the module ------------------------------------

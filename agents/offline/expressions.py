@@ -96,21 +96,35 @@ def swap_augmented(node: cst.AugAssign, ctx: Context) -> Iterator[Change]:
                 yield _changed(node, node.with_changes(operator=spaced_like(kind, op)))
 
 
+# An ordering comparison with one side one off is the other boundary (`a < b + 1` is
+# `a <= b`): the comparison_operator edit offers that, as its developer would write it. The
+# offset kept is the one no operator swap gives. Keyed by the operator: (left, right) kept.
+_KEPT_OFFSETS: dict[type[cst.BaseCompOp], tuple[str, str]] = {
+    cst.LessThan: ("+", "-"),
+    cst.GreaterThanEqual: ("+", "-"),
+    cst.LessThanEqual: ("-", "+"),
+    cst.GreaterThan: ("-", "+"),
+}
+
+
 # -- constant -----------------------------------------------------------------------------------
 def _numbers(
-    node: cst.BaseExpression, literal: cst.Integer, neutral: int | None
+    node: cst.BaseExpression, literal: cst.Integer, neutral: int | None, ctx: Context
 ) -> Iterator[Change]:
     """The literal (negated when `node` is `-literal`) one off, at a boundary, or ten times off;
-    never the value that makes its operation a no-op."""
+    never the value that makes its operation a no-op, nor one that only moves a comparison's
+    boundary (`0 < t` -> `-1 < t` is `0 <= t`, which the comparison edit offers)."""
     try:
         value = int(literal.evaluated_value)
     except (TypeError, ValueError):
         return
     if node is not literal:
         value = -value
+    kept = _kept_direction(node, ctx)
+    boundary = None if kept is None else value - 1 if kept == "+" else value + 1
     tens = (value * 10, value // 10) if value and value % 10 == 0 else (value * 10,)
     for new_value in dict.fromkeys((value + 1, value - 1, 0, 1, -1, *tens)):
-        if new_value == value or new_value == neutral:
+        if new_value in (value, neutral, boundary):
             continue
         new: cst.BaseExpression = (
             cst.Integer(str(new_value))
@@ -127,12 +141,24 @@ def vary_integer(node: cst.Integer, ctx: Context) -> Iterator[Change]:
     neutral = None
     if isinstance(parent, cst.BinaryOperation) and parent.right is node:
         neutral = _NEUTRAL.get(type(parent.operator))
-    yield from _numbers(node, node, neutral)
+    yield from _numbers(node, node, neutral, ctx)
 
 
 def vary_negative(node: cst.UnaryOperation, ctx: Context) -> Iterator[Change]:
     if isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
-        yield from _numbers(node, node.expression, neutral=None)
+        yield from _numbers(node, node.expression, None, ctx)
+
+
+def _kept_direction(node: cst.BaseExpression, ctx: Context) -> str | None:
+    """For a side of an ordering comparison, the offset no boundary swap gives ("+" or "-")."""
+    parent = ctx.parent
+    if isinstance(parent, cst.Comparison) and parent.left is node:
+        kept = _KEPT_OFFSETS.get(type(parent.comparisons[0].operator))
+        return kept[0] if kept else None
+    if isinstance(parent, cst.ComparisonTarget) and parent.comparator is node:
+        kept = _KEPT_OFFSETS.get(type(parent.operator))
+        return kept[1] if kept else None
+    return None
 
 
 def flip_bool(node: cst.Name, ctx: Context) -> Iterator[Change]:
@@ -186,9 +212,20 @@ _NOT_ARITHMETIC = (cst.Is, cst.IsNot, cst.In, cst.NotIn)
 
 
 def offset_compared(node: cst.Comparison, ctx: Context) -> Iterator[Change]:
-    if len(node.comparisons) == 1 and not isinstance(node.comparisons[0].operator, _NOT_ARITHMETIC):
-        yield from _offsets(node.left, wrap=False)
-        yield from _offsets(node.comparisons[0].comparator, wrap=False)
+    if len(node.comparisons) != 1:
+        return
+    operator = node.comparisons[0].operator
+    if isinstance(operator, _NOT_ARITHMETIC):
+        return
+    kept = _KEPT_OFFSETS.get(type(operator))
+    for side, expr in enumerate((node.left, node.comparisons[0].comparator)):
+        for change in _offsets(expr, wrap=False):
+            new = change.new
+            if kept is None or (
+                isinstance(new, cst.BinaryOperation)
+                and isinstance(new.operator, cst.Add if kept[side] == "+" else cst.Subtract)
+            ):
+                yield change
 
 
 def offset_arguments(node: cst.Call, ctx: Context) -> Iterator[Change]:

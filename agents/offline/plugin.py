@@ -10,6 +10,7 @@ one message says how many were skipped and the first reason.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from aiap.offline.mutants import ModuleMutator, Site
 from aiap.offline.priors import prior
 from aiap.offline.skips import Skips
 from aiap.testfiles import is_test_file
+
+# Each further edit of one family at one line is this much less likely than the one before.
+SAME_FAMILY_DECAY = 0.85
 
 
 class OfflineEngine:
@@ -60,8 +64,14 @@ class OfflineEngine:
                 self.skips.add(f"reading {path}", error)
                 continue
             mutators[path] = mutator
+            earlier: Counter[tuple[int, str]] = Counter()
             for site in mutator.sites:
-                priority = scores[site.line] * prior(site.operator)
+                # The k-th edit a family offers at a line shares the family's chance there with
+                # the k-1 before it: a line with a dozen literals, or a hundred statements to
+                # insert, must not hold back the likeliest edit of the next lines.
+                k = earlier[site.line, site.operator]
+                earlier[site.line, site.operator] += 1
+                priority = scores[site.line] * prior(site.operator) * SAME_FAMILY_DECAY**k
                 plan.append((-priority, len(plan), path, site))
         plan.sort(key=lambda entry: (entry[0], entry[1]))
         seen: set[tuple[str, str]] = set()

@@ -192,12 +192,17 @@ def plant(checkout: Path, bug: Bug) -> bytes:
     """Write ``bug`` into the checkout; returns the pristine bytes of the file to restore."""
     path = checkout / bug.file
     pristine = path.read_bytes()
-    lines = pristine.decode().splitlines(keepends=True)
+    path.write_text(planted(pristine.decode(), bug))
+    return pristine
+
+
+def planted(pristine: str, bug: Bug) -> str:
+    """The text of ``bug``'s file with the bug in it."""
+    lines = pristine.splitlines(keepends=True)
     line = lines[bug.line - 1]
     if line.strip() != bug.original:
         raise RuntimeError(f"{bug.id}: line {bug.line} of {bug.file} is {line.strip()!r}")
     indent = line[: len(line) - len(line.lstrip())]
     ending = line[len(line.rstrip("\r\n")) :]
     lines[bug.line - 1] = indent + bug.buggy + ending
-    path.write_text("".join(lines))
-    return pristine
+    return "".join(lines)
