@@ -359,8 +359,11 @@ def test_a_line_of_many_literals_makes_way_for_the_likeliest_edit_of_the_next_li
         sources={"m.py": source},
     )
     offered = [apply_edits(source, p.edits) for p in OfflineEngine().aiap_propose_patches(request)]
-    first_of_line_two = offered.index("bounds = [31, 59, 90, 120, 151, 181]\nok = day <= bound\n")
-    assert first_of_line_two < 15  # not after the 36 edits of the six literals
+    boundary = offered.index("bounds = [31, 59, 90, 120, 151, 181]\nok = day <= bound\n")
+    last_literal_far_off = offered.index(
+        "bounds = [31, 59, 90, 120, 151, 1810]\nok = day < bound\n"
+    )
+    assert boundary < last_literal_far_off  # not after all 36 edits of the six literals
 
 
 # -- crashes on real code: one edit skipped, never the module ------------------------------------

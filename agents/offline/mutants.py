@@ -50,6 +50,7 @@ class Site(BaseModel):
     line: int
     operator: Family
     index: int  # position in the mutator's edit list
+    node: int = 0  # which node it changes, numbered in the module: the edits of one node share
 
 
 def _first_line(text: str) -> str:
@@ -172,8 +173,14 @@ class ModuleMutator:
             ]
         except Exception as error:  # the whole module's edits: counted as one
             self.skips.add("planning", error)
+        nodes: dict[int, int] = {}
         self.sites = [
-            Site(line=line, operator=edit.family, index=i)
+            Site(
+                line=line,
+                operator=edit.family,
+                index=i,
+                node=nodes.setdefault(id(edit.change.old), len(nodes)),
+            )
             for i, (line, edit) in enumerate(self._edits)
         ]
         self._python = _syntax_error(source, python=True) is None

@@ -24,8 +24,10 @@ from aiap.offline.priors import prior
 from aiap.offline.skips import Skips
 from aiap.testfiles import is_test_file
 
-# Each further edit of one family at one line is this much less likely than the one before.
-SAME_FAMILY_DECAY = 0.85
+# Each further edit of one node is this much less likely than the one before, and each further
+# node a family edits at one line, this much less than the one before it.
+SAME_NODE_DECAY = 0.85
+NEXT_NODE_DECAY = 0.9
 
 
 class OfflineEngine:
@@ -64,14 +66,19 @@ class OfflineEngine:
                 self.skips.add(f"reading {path}", error)
                 continue
             mutators[path] = mutator
-            earlier: Counter[tuple[int, str]] = Counter()
+            variants: Counter[tuple[int, str, int]] = Counter()
+            nodes: dict[tuple[int, str], dict[int, int]] = {}
             for site in mutator.sites:
-                # The k-th edit a family offers at a line shares the family's chance there with
-                # the k-1 before it: a line with a dozen literals, or a hundred statements to
-                # insert, must not hold back the likeliest edit of the next lines.
-                k = earlier[site.line, site.operator]
-                earlier[site.line, site.operator] += 1
-                priority = scores[site.line] * prior(site.operator) * SAME_FAMILY_DECAY**k
+                # A family's chance at a line is shared among its edits there: each further
+                # edit of one node, and the first edit of each further node, weighs less. A
+                # line with a dozen literals, or a hundred statements to insert, must not hold
+                # back the likeliest edit of the next lines.
+                v = variants[site.line, site.operator, site.node]
+                variants[site.line, site.operator, site.node] += 1
+                seen = nodes.setdefault((site.line, site.operator), {})
+                n = seen.setdefault(site.node, len(seen))
+                share = SAME_NODE_DECAY**v * NEXT_NODE_DECAY**n
+                priority = scores[site.line] * prior(site.operator) * share
                 plan.append((-priority, len(plan), path, site))
         plan.sort(key=lambda entry: (entry[0], entry[1]))
         seen: set[tuple[str, str]] = set()
