@@ -75,8 +75,8 @@ class OfflineEngine:
                 # back the likeliest edit of the next lines.
                 v = variants[site.line, site.operator, site.node]
                 variants[site.line, site.operator, site.node] += 1
-                seen = nodes.setdefault((site.line, site.operator), {})
-                n = seen.setdefault(site.node, len(seen))
+                ordinals = nodes.setdefault((site.line, site.operator), {})
+                n = ordinals.setdefault(site.node, len(ordinals))
                 share = SAME_NODE_DECAY**v * NEXT_NODE_DECAY**n
                 priority = scores[site.line] * prior(site.operator) * share
                 plan.append((-priority, len(plan), path, site))
