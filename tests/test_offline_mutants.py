@@ -347,18 +347,20 @@ def test_each_patch_carries_the_prior_of_its_family() -> None:
     assert all(p.prior == PRIORS[p.operator] for p in patches)
 
 
+def _in_engine_order(source: str, scores: dict[int, float]) -> list[str]:
+    """The offline engine's candidates for m.py, lines scored as given, as patched sources."""
+    locations = [
+        Location(path="m.py", start_line=n, end_line=n, score=s) for n, s in scores.items()
+    ]
+    request = RepairRequest(
+        root="/nonexistent", failures=[], locations=locations, sources={"m.py": source}
+    )
+    return [apply_edits(source, p.edits) for p in OfflineEngine().aiap_propose_patches(request)]
+
+
 def test_a_line_of_many_literals_makes_way_for_the_likeliest_edit_of_the_next_line() -> None:
     source = "bounds = [31, 59, 90, 120, 151, 181]\nok = day < bound\n"
-    request = RepairRequest(
-        root="/nonexistent",
-        failures=[],
-        locations=[
-            Location(path="m.py", start_line=1, end_line=1, score=1.0),
-            Location(path="m.py", start_line=2, end_line=2, score=0.9),
-        ],
-        sources={"m.py": source},
-    )
-    offered = [apply_edits(source, p.edits) for p in OfflineEngine().aiap_propose_patches(request)]
+    offered = _in_engine_order(source, {1: 1.0, 2: 0.9})
     boundary = offered.index("bounds = [31, 59, 90, 120, 151, 181]\nok = day <= bound\n")
     last_literal_far_off = offered.index(
         "bounds = [31, 59, 90, 120, 151, 1810]\nok = day < bound\n"
