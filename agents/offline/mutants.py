@@ -50,7 +50,7 @@ class Site(BaseModel):
     line: int
     operator: Family
     index: int  # position in the mutator's edit list
-    node: int = 0  # which node it changes, numbered in the module: the edits of one node share
+    node: int = 0  # which node it changes, numbered in the module (its edits share a chance)
 
 
 def _first_line(text: str) -> str:

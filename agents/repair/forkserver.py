@@ -116,7 +116,7 @@ def _warm_up() -> None:
 
 
 @contextmanager
-def _kept_unless_project_code(root: str) -> Iterator[None]:
+def _kept_unless_project_code(root: Path) -> Iterator[None]:
     """Forget what the block imported if it reached the project's own code: a third-party
     module that imports the project (freezegun imports dateutil) would otherwise hand every
     child the unpatched module, and no candidate could change what the tests run."""
@@ -125,8 +125,7 @@ def _kept_unless_project_code(root: str) -> Iterator[None]:
         yield
     finally:
         new = [name for name in sys.modules if name not in before]
-        inside = Path(root).resolve()
-        if any(_is_under(sys.modules[name], inside) for name in new):
+        if any(_is_under(sys.modules[name], root) for name in new):
             for name in new:
                 sys.modules.pop(name, None)
 
@@ -155,7 +154,7 @@ def serve() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stray prints must not corrupt the protocol
     import pytest  # noqa: F401  (warm)
 
-    root = os.environ.get("AIAP_WORKSPACE_ROOT") or os.getcwd()
+    root = Path(os.environ.get("AIAP_WORKSPACE_ROOT") or os.getcwd()).resolve()
     for name in json.loads(os.environ.get("AIAP_PRELOAD", "[]")):
         with _kept_unless_project_code(root):
             try:
