@@ -11,7 +11,6 @@ Ordering changes can then be compared on both corpora in seconds, the localizati
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import statistics
 import subprocess
@@ -19,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from math import log2
 from pathlib import Path
 
+from exact import same_ast
 from realbugs.corpus import Bug, default_cache, load_corpus, planted
 
 from aiap.edits import apply_edits
@@ -27,13 +27,6 @@ from aiap.models import Location
 from aiap.offline.plugin import OfflineEngine
 
 BUGS = Path(__file__).resolve().parent / "bugs"
-
-
-def _same_ast(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except SyntaxError:
-        return False
 
 
 def rank(
@@ -49,7 +42,7 @@ def rank(
                 new = apply_edits(buggy, patch.edits)
             except ValueError:
                 continue
-            if _same_ast(new, fixed):
+            if same_ast(new, fixed):
                 return n
     return 0
 

@@ -14,12 +14,13 @@ likeliest family is 1. No test runs: this reads code only, in a few seconds.
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import json
 import sys
 from collections import Counter
 from pathlib import Path
+
+from exact import same_ast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,13 +57,6 @@ BELIEF: dict[Family, float] = {
 }
 
 
-def _same_ast(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except SyntaxError:
-        return False
-
-
 def _changed_lines(old: str, new: str) -> list[int]:
     matcher = difflib.SequenceMatcher(a=old.splitlines(), b=new.splitlines(), autojunk=False)
     lines: list[int] = []
@@ -86,7 +80,7 @@ def families_of(bug: Path) -> tuple[set[Family], set[Family]]:
             if site.operator in fixes:
                 continue
             mutant = mutator.render(site)
-            if mutant is not None and _same_ast(mutant.new_source, new):
+            if mutant is not None and same_ast(mutant.new_source, new):
                 fixes.add(site.operator)
     return applies, fixes
 

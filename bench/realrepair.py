@@ -15,7 +15,6 @@ wall = the whole command, the user's own failing test run included.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import re
@@ -27,6 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from exact import same_ast
 from pydantic import BaseModel
 from realbugs.corpus import (
     Bug,
@@ -71,13 +71,6 @@ class Outcome(BaseModel):
         return self.candidates / search if search > 0 and self.candidates else None
 
 
-def _same_ast(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except SyntaxError:
-        return False
-
-
 def _apply(text: str, edits: list[dict[str, object]]) -> str:
     """The file after the patch's edits (lines start..end, 1-based, inclusive, replaced)."""
     lines = text.splitlines(keepends=True)
@@ -92,7 +85,7 @@ def _exact(patch: dict[str, object], bug: Bug, buggy: str, pristine: str) -> boo
     assert isinstance(edits, list)
     if not edits or any(e["path"] != bug.file for e in edits):
         return False
-    return _same_ast(_apply(buggy, edits), pristine)
+    return same_ast(_apply(buggy, edits), pristine)
 
 
 def _crash(returncode: int, output: str, killed: bool) -> str:

@@ -10,7 +10,6 @@ changes is AST-equal to the reference. Prints one row per bug and the totals.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import re
 import shutil
@@ -21,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from exact import same_ast
 from pydantic import BaseModel
 
 from aiap.models import Location
@@ -37,13 +37,6 @@ class Outcome(BaseModel):
     candidates: int
     operator: str = ""
     locations: list[Location] = []  # the suspicious lines, for bench/fixrank.py
-
-
-def _same_ast(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except SyntaxError:
-        return False
 
 
 def _pytest(cwd: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
@@ -77,7 +70,7 @@ def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
         applied = "aiap: applied to" in fix.stdout
         plausible = applied and _pytest(project, timeout=300).returncode == 0
         exact = applied and all(
-            _same_ast((project / rel).read_text(), (bug / "fix" / rel).read_text())
+            same_ast((project / rel).read_text(), (bug / "fix" / rel).read_text())
             for rel in meta["files"]
         )
     return Outcome(
