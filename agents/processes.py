@@ -23,10 +23,12 @@ def limit_memory(megabytes: int | None) -> None:
 
 def isolated(memory_mb: int | None) -> Callable[[], None]:
     """A ``preexec_fn``: the child leads a new session (its group is killed whole, with anything
-    it started) under the memory limit."""
+    it started) under the memory limit, with SIGINT and SIGTERM unblocked as under a plain
+    pytest (a lane's thread, which starts it, blocks them for the main thread's sake)."""
 
     def preexec() -> None:
         os.setsid()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
         limit_memory(memory_mb)
 
     return preexec

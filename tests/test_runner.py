@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -73,3 +75,24 @@ def test_the_aiap_plugin_stays_dormant_in_child_runs(tmp_path: Path) -> None:
     result = run_pytest(tmp_path, ["--aiap-fix"], env=_env(), timeout=60)
     assert "aiap:" not in result.output_tail
     assert [r.outcome for r in result.results] == ["failed"]
+
+
+def test_a_run_started_from_a_thread_that_blocks_signals_gets_them_unblocked(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_mask.py").write_text(
+        "def test_mask():\n"
+        "    line = [l for l in open('/proc/self/status') if l.startswith('SigBlk')][0]\n"
+        "    blocked = int(line.split()[1], 16)\n"
+        "    assert not blocked & (1 << 1 | 1 << 14)  # SIGINT (2), SIGTERM (15)\n"
+    )
+    results = []
+
+    def from_a_lane_thread() -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        results.append(run_pytest(tmp_path, ["-p", "no:cacheprovider"], env=_env(), timeout=60))
+
+    thread = threading.Thread(target=from_a_lane_thread)
+    thread.start()
+    thread.join()
+    assert [r.outcome for r in results[0].results] == ["passed"]
