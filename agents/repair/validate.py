@@ -18,7 +18,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from aiap.models import CodePatch, RunResult, Verdict
+from aiap.models import CodePatch, Edit, RunResult, Verdict
 from aiap.repair.linecoverage import LineCoverage
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
@@ -72,6 +72,24 @@ class SubprocessRuns:
             memory_mb=memory_mb,
             python=self.python,
         )
+
+
+def ran_by(edit: Edit, lines: Mapping[int, set[str]]) -> set[str] | None:
+    """The tests that ran the code an edit changes; None when it ran outside any test (module
+    level: at import, for every test).
+
+    The replaced lines, or, for an insertion or lines coverage does not mark (a statement's
+    continuation), their two neighbours. A neighbour run only at import (the ``def`` line above
+    a body's first line) says nothing about the code of the body when the other one ran in tests.
+    """
+    ran = [lines[n] for n in range(edit.start_line, edit.end_line + 1) if n in lines]
+    if not ran:
+        ran = [lines[n] for n in (edit.start_line - 1, edit.end_line + 1) if n in lines]
+        if any(ran):
+            ran = [ids for ids in ran if ids]
+    if any(not ids for ids in ran):
+        return None
+    return set().union(*ran)
 
 
 class Validator:
@@ -182,19 +200,14 @@ class Validator:
         """Tests that passed before and ran a changed line; None when that is not known."""
         if self.coverage is None:
             return None
-        passed = self.baseline.passed()
         tests: set[str] = set()
         for edit in patch.edits:
             lines = self.coverage.get(edit.path)
-            if lines is None:
+            ran = None if lines is None else ran_by(edit, lines)
+            if ran is None:
                 return None
-            # An insertion changes the code between two lines: take both neighbours.
-            span = range(min(edit.start_line, edit.end_line + 1) - 1, edit.end_line + 2)
-            for line in span:
-                if line in lines and not lines[line]:
-                    return None  # ran outside any test: at import, for every test
-                tests |= lines.get(line, set())
-        return (tests & passed) - set(self.targets)
+            tests |= ran
+        return (tests & self.baseline.passed()) - set(self.targets)
 
     def _targets_verdict(self) -> Verdict | None:
         """Why the failing tests (the sample first) reject the patched code; None if they pass."""
