@@ -114,6 +114,31 @@ def test_the_users_own_options_reach_the_validation_runs(project: pytest.Pyteste
     result.stdout.fnmatch_lines(["+    return amount [*] rate / 100"])
 
 
+def test_a_pythonpath_entry_outside_the_project_holds_in_the_copy(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = project.path.parent / "shared-libs"  # outside the project, as a team's libraries
+    shared.mkdir()
+    (shared / "units.py").write_text("CENTS = 100\n")
+    monkeypatch.setenv("PYTHONPATH", str(shared))
+    project.makepyfile(
+        mod="""
+            from units import CENTS
+
+            def to_cents(euros):
+                return euros * CENTS + 1
+        """,
+        test_mod="""
+            from mod import to_cents
+
+            def test_to_cents():
+                assert to_cents(2) == 200
+        """,
+    )
+    result = run(project, "--aiap-fix")
+    result.stdout.fnmatch_lines(["+    return euros * CENTS"])
+
+
 def test_xdist_runs_repair_once_on_the_controller(project: pytest.Pytester) -> None:
     project.makepyfile(
         mod="""

@@ -30,12 +30,16 @@ from aiap.workspace import Workspace
 def child_env(ws: Workspace, sys_path: Sequence[str], python: str | None) -> dict[str, str]:
     """Environment of workspace runs: imports resolve to the copy, never to the user's tree."""
     entries: list[str] = []
-    for entry in [*sys_path, *os.environ.get("PYTHONPATH", "").split(os.pathsep)]:
-        if not entry:
-            continue
-        mapped = ws.map_path(entry)
+    for entry in sys_path:  # the user's interpreter's: only what is inside the tree carries over
+        mapped = ws.map_path(entry) if entry else None
         if mapped is not None and str(mapped) not in entries:
             entries.append(str(mapped))
+    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        # The user's own setting: outside the tree it holds for the copy as it is.
+        mapped = ws.map_path(entry) if entry else None
+        kept = str(mapped) if mapped is not None else entry
+        if kept and kept not in entries:
+            entries.append(kept)
     for extra in (ws.root / "src", ws.root):
         if extra.is_dir() and str(extra) not in entries:
             entries.append(str(extra))
