@@ -101,39 +101,81 @@ def run_pytest(
 
     ``scratch``: where the JUnit file goes (a sandboxed child may write only there).
     """
-    with tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch) as tmp:
-        junit = Path(tmp) / "junit.xml"
+    run = PytestRun(cwd, args, env=env, memory_mb=memory_mb, python=python, scratch=scratch)
+    return run.result(timeout)
+
+
+class PytestRun:
+    """A pytest subprocess started now, in its own process group; ``result`` waits for it.
+
+    Its output goes to a file, not a pipe: runs started side by side never wait on a reader.
+    """
+
+    def __init__(
+        self,
+        cwd: Path,
+        args: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        memory_mb: int | None = None,
+        python: str | None = None,
+        scratch: Path | None = None,
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch)
+        self._junit = Path(self._tmp.name) / "junit.xml"
+        self._output = Path(self._tmp.name) / "output.log"
         nodeids = aiap_importable(env, python)
-        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(junit, nodeids)]
-        child_env = {**env, CHILD_ENV: "1"}
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            cmd,
-            cwd=cwd,
-            env=child_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=isolated(memory_mb),  # its own process group: killed whole on timeout
-        )
+        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(self._junit, nodeids)]
+        self.start = time.monotonic()
+        try:
+            with self._output.open("wb") as out:
+                self.proc = subprocess.Popen(
+                    cmd,
+                    cwd=cwd,
+                    env={**env, CHILD_ENV: "1"},
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=isolated(memory_mb),  # its own process group: killed whole
+                )
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+
+    def result(self, timeout: float) -> RunResult:
+        """Wait for the run until ``timeout`` seconds after its start; a run still going then is
+        killed, group and all, and so is it when the wait is interrupted (Ctrl-C)."""
         timed_out = False
         try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            kill_group(proc.pid)
-            out, _ = proc.communicate()
-        except BaseException:  # Ctrl-C: take the child down with us
-            kill_group(proc.pid)
-            proc.wait()
-            raise
-        duration = time.monotonic() - start
-        results = read_junit(junit) if junit.exists() and not timed_out else []
-        text = out.decode("utf-8", "replace") if out else ""
-        return RunResult(
-            results=results,
-            exit_code=None if timed_out else proc.returncode,
-            timed_out=timed_out,
-            duration=duration,
-            output_tail=text[-4000:],
-        )
+            try:
+                self.proc.wait(timeout=max(0.0, self.start + timeout - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                self.kill()
+            except BaseException:  # Ctrl-C: take the child down with us
+                self.kill()
+                raise
+            duration = time.monotonic() - self.start
+            results = read_junit(self._junit) if self._junit.exists() and not timed_out else []
+            text = self._output.read_bytes()[-16000:].decode("utf-8", "replace")
+            return RunResult(
+                results=results,
+                exit_code=None if timed_out else self.proc.returncode,
+                timed_out=timed_out,
+                duration=duration,
+                output_tail=text[-4000:],
+            )
+        finally:
+            self._tmp.cleanup()
+
+    def kill(self) -> None:
+        """Stop the run if it is still going (its group is not looked up once it was reaped:
+        the number may be another's by then)."""
+        if self.proc.returncode is None:
+            kill_group(self.proc.pid)
+            self.proc.wait()
+
+    def close(self) -> None:
+        """Stop the run and remove its files, without waiting for a result."""
+        self.kill()
+        self._tmp.cleanup()

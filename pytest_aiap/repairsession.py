@@ -57,6 +57,7 @@ class RepairSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.failed: dict[str, str] = {}
+        self.durations: dict[str, float] = {}  # every test's setup, call and teardown
         self.collection_errors: list[str] = []
         self.started = time.monotonic()
 
@@ -65,6 +66,7 @@ class RepairSession:
             self.collection_errors.append(report.nodeid or ".")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.durations[report.nodeid] = self.durations.get(report.nodeid, 0.0) + report.duration
         if report.failed:
             self.failed.setdefault(report.nodeid, report.when)
 
@@ -114,6 +116,7 @@ class RepairSession:
             failing=list(self.failed),
             config=settings,
             user_seconds=time.monotonic() - self.started,
+            durations=self.durations,
             sys_path=[p for p in sys.path if p],
         )
 

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from aiap.runner import run_pytest
+from aiap.runner import PytestRun, run_pytest
 
 
 def _env() -> dict[str, str]:
@@ -57,6 +57,39 @@ def test_a_hanging_run_is_killed_at_the_timeout(tmp_path: Path) -> None:
     assert result.timed_out
     assert result.results == []
     assert time.monotonic() - start < 30
+
+
+def test_a_run_closed_before_its_end_leaves_no_process_and_no_file(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    (tmp_path / "test_hang.py").write_text(
+        "import os, subprocess, time\n"
+        "def test_hang():\n"
+        "    child = subprocess.Popen(['sleep', '60'])\n"  # a grandchild too
+        f"    open({str(pids)!r}, 'w').write(f'{{os.getpid()}} {{child.pid}}')\n"
+        "    time.sleep(60)\n"
+    )
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    run = PytestRun(tmp_path, [], env=_env(), scratch=scratch)
+    while not pids.exists() or len(pids.read_text().split()) < 2:
+        time.sleep(0.05)
+    run.close()
+    assert [pid for pid in map(int, pids.read_text().split()) if _alive(pid, 5)] == []
+    assert list(scratch.iterdir()) == []
+
+
+def _alive(pid: int, seconds: float) -> bool:
+    """Whether the process still runs after ``seconds`` (a zombie is not running)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state == "Z":
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_a_run_that_eats_memory_is_stopped(tmp_path: Path) -> None:

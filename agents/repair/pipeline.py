@@ -40,6 +40,7 @@ class RepairJob(BaseModel):
     failing: list[str]  # node ids that failed in the user's run
     config: AiapConfig
     user_seconds: float = 0.0  # how long the user's own run took
+    durations: dict[str, float] = {}  # node id -> seconds, each test of the user's run
     sys_path: list[str] = []  # the user's sys.path: entries inside root are mapped to the copy
     python: str | None = None  # interpreter of the test runs (the project's); None: aiap's own
 
@@ -102,6 +103,8 @@ def _repair_in(
             timeout_setting=job.config.timeout,
             user_seconds=job.user_seconds,
             state=state,
+            durations=job.durations,
+            cores=lane_count(job.config.workers),
         )
     if found is None:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from aiap.repair.probe_records import (
     PreloadRecord,
     read_records,
 )
+from aiap.repair.shards import split_by_file
 from aiap.repair.validate import Invocation
-from aiap.runner import run_pytest
+from aiap.runner import PytestRun
 from aiap.workspace import Workspace
 
 
@@ -115,34 +116,34 @@ def reproduce(
     timeout_setting: float | None,
     user_seconds: float,
     state: RunState,
+    durations: Mapping[str, float] | None = None,
+    cores: int = 1,
 ) -> Reproduction | None:
     """Run the user's invocation once in the copy with the probe; None (and a status and message
-    in ``state``) when there is nothing to search for."""
+    in ``state``) when there is nothing to search for.
+
+    With the durations of the user's run and several cores, the suite runs split by test file,
+    a shard per core; if the split runs do not reproduce the failures (tests that depend on
+    others' order), once more as the user ran it.
+    """
+    # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
+    timeout = max(timeout_setting or 0.0, 60.0, 5 * user_seconds + 30)
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
-        records_file = Path(tmp) / "probe.jsonl"
-        coverage_file = Path(tmp) / "coverage"
-        env = {**inv.env, RECORDS_ENV: str(records_file), COVERAGE_ENV: str(coverage_file)}
-        # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
-        timeout = max(timeout_setting or 0.0, 60.0, 5 * user_seconds + 30)
-        baseline = run_pytest(
-            inv.invocation_dir,
-            [*inv.options, *inv.positional, "-p", "aiap.repair.probe"],
-            env=env,
-            timeout=timeout,
-            memory_mb=inv.memory_mb,
-            python=inv.python,
+        groups = split_by_file(durations or {}, cores) if _splittable(inv) else []
+        shards = [[*inv.options, *(str(inv.rootdir / path) for path in g)] for g in groups]
+        probed = _probed(inv, ws, shards, Path(tmp, "split"), timeout) if shards else None
+        if probed is None or not _reproduced(probed[0], failing):
+            probed = _probed(inv, ws, [[*inv.options, *inv.positional]], Path(tmp, "one"), timeout)
+    baseline, probe, coverage = probed
+    if _baseline_failed(baseline, timeout, state):
+        return None
+    if probe.leaked:
+        state.status = "error"
+        state.messages.append(
+            "imports resolve to your tree, not aiap's isolated copy "
+            f"({', '.join(probe.leaked[:3])}); aiap stops rather than test the wrong code"
         )
-        if _baseline_failed(baseline, timeout, state):
-            return None
-        probe = read_probe(records_file, ws)
-        if probe.leaked:
-            state.status = "error"
-            state.messages.append(
-                "imports resolve to your tree, not aiap's isolated copy "
-                f"({', '.join(probe.leaked[:3])}); aiap stops rather than test the wrong code"
-            )
-            return None
-        coverage = read_line_coverage(coverage_file, ws.root) if coverage_file.exists() else {}
+        return None
     state.covered_by = covered_by(coverage)
     failed_now = baseline.failed()
     targets = [n for n in failing if n in failed_now]
@@ -168,6 +169,81 @@ def reproduce(
         preload=probe.preload,
         test_files={r.nodeid.split("::")[0] for r in baseline.results},
     )
+
+
+Probed = tuple[RunResult, ProbeReport, dict[str, dict[int, set[str]]]]
+
+
+def _probed(
+    inv: Invocation, ws: Workspace, arg_sets: list[list[str]], tmp: Path, timeout: float
+) -> Probed:
+    """The runs side by side, each with the probe; their results, records and coverage as one
+    run's (a shard's own exit status when it ended in anything but passes and failures)."""
+    tmp.mkdir()
+    runs: list[PytestRun] = []
+    try:
+        for index, args in enumerate(arg_sets):
+            env = {
+                **inv.env,
+                RECORDS_ENV: str(tmp / f"probe-{index}.jsonl"),
+                COVERAGE_ENV: str(tmp / f"coverage-{index}"),
+            }
+            runs.append(
+                PytestRun(
+                    inv.invocation_dir,
+                    [*args, "-p", "aiap.repair.probe"],
+                    env=env,
+                    memory_mb=inv.memory_mb,
+                    python=inv.python,
+                )
+            )
+        results = [run.result(timeout) for run in runs]
+    except BaseException:  # Ctrl-C, or a run that could not start: none is left running
+        for run in runs:
+            run.close()
+        raise
+    report = ProbeReport()
+    coverage: dict[str, dict[int, set[str]]] = {}
+    for index in range(len(arg_sets)):
+        part = read_probe(tmp / f"probe-{index}.jsonl", ws)
+        report.failures.update(part.failures)
+        report.leaked.extend(f for f in part.leaked if f not in report.leaked)
+        report.preload.extend(m for m in part.preload if m not in report.preload)
+        data = tmp / f"coverage-{index}"
+        for path, lines in (read_line_coverage(data, ws.root) if data.exists() else {}).items():
+            merged = coverage.setdefault(path, {})
+            for line, ids in lines.items():
+                merged.setdefault(line, set()).update(ids)
+    return _one_run(results), report, coverage
+
+
+def _one_run(results: list[RunResult]) -> RunResult:
+    """Shards' results as one run's; its duration the sum, as one process would take."""
+    if len(results) == 1:
+        return results[0]
+    odd = [r for r in results if r.timed_out or r.exit_code not in (0, 1)]
+    return RunResult(
+        results=[r for result in results for r in result.results],
+        exit_code=odd[0].exit_code if odd else max(r.exit_code or 0 for r in results),
+        timed_out=any(r.timed_out for r in results),
+        duration=sum(r.duration for r in results),
+        output_tail=(odd[0] if odd else results[-1]).output_tail,
+    )
+
+
+def _splittable(inv: Invocation) -> bool:
+    """Not when node ids on the command line select less than their files, nor when the user's
+    run is spread over processes already (pytest-xdist)."""
+    if any("::" in arg for arg in inv.positional):
+        return False
+    return not any(
+        arg.startswith("--numprocesses") or (arg.startswith("-n") and not arg.startswith("--"))
+        for arg in inv.options
+    )
+
+
+def _reproduced(run: RunResult, failing: Sequence[str]) -> bool:
+    return not run.timed_out and run.exit_code in (0, 1) and set(failing) <= run.failed()
 
 
 _SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}

@@ -1,0 +1,103 @@
+"""The reproduction split by test file over the cores, from the durations of the user's run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from aiap.models import RunState
+from aiap.repair.reproduce import Reproduction, reproduce
+from aiap.repair.shards import split_by_file
+from aiap.repair.validate import Invocation
+from aiap.workspace import Workspace
+from tests.conftest import write_project
+
+MOD = "def double(x):\n    return x * 3\n\n\ndef half(x):\n    return x / 2\n"
+# Each test writes its process id: how many processes ran the suite is seen, not assumed.
+PID = "import os\n\n\ndef _ran():\n    open('{pids}', 'a').write(f'{{os.getpid()}}\\n')\n\n\n"
+TEST_A = "from mod import double\n\n\ndef test_double():\n    _ran()\n    assert double(2) == 4\n"
+TEST_B = "from mod import half\n\n\ndef test_half():\n    _ran()\n    assert half(4) == 2\n"
+DOUBLE, HALF = "test_a.py::test_double", "test_b.py::test_half"
+SLOW = {DOUBLE: 3.0, HALF: 3.0}  # as the user's run reported them: worth two processes
+
+
+def test_files_are_dealt_slowest_first_to_the_least_loaded_shard() -> None:
+    durations = {"a.py::t1": 5.0, "a.py::t2": 1.0, "b.py::t": 4.0, "c.py::t": 2.0, "d.py::t": 1.0}
+    assert split_by_file(durations, 2) == [["a.py", "d.py"], ["b.py", "c.py"]]
+
+
+def test_a_quick_suite_one_file_or_one_core_is_not_split() -> None:
+    assert split_by_file({"a.py::t": 1.0, "b.py::t": 1.0}, 2) == []
+    assert split_by_file({"a.py::t1": 9.0, "a.py::t2": 9.0}, 2) == []
+    assert split_by_file({"a.py::t": 9.0, "b.py::t": 9.0}, 1) == []
+
+
+def _reproduce(
+    tmp_path: Path,
+    tests: dict[str, str],
+    failing: list[str],
+    options: tuple[str, ...] = (),
+    positional: tuple[str, ...] = (),
+) -> Reproduction | None:
+    pids = tmp_path / "pids"
+    files = {"mod.py": MOD, **{k: PID.format(pids=pids) + v for k, v in tests.items()}}
+    project = write_project(tmp_path / "p", files)
+    ws = Workspace.create(project)
+    try:
+        inv = Invocation(
+            rootdir=ws.root,
+            invocation_dir=ws.root,
+            options=list(options),
+            positional=list(positional),
+            env={**os.environ, "PYTHONPATH": str(ws.root), "COVERAGE_CORE": "ctrace"},
+        )
+        return reproduce(
+            inv,
+            ws,
+            failing,
+            timeout_setting=None,
+            user_seconds=6.0,
+            state=RunState(),
+            durations=SLOW,
+            cores=2,
+        )
+    finally:
+        ws.cleanup()
+
+
+def test_a_split_reproduction_runs_a_process_per_shard_and_merges_what_they_saw(
+    tmp_path: Path,
+) -> None:
+    found = _reproduce(tmp_path, {"test_a.py": TEST_A, "test_b.py": TEST_B}, [DOUBLE])
+    assert found is not None
+    assert len(set((tmp_path / "pids").read_text().split())) == 2
+    assert [f.nodeid for f in found.failures] == [DOUBLE]
+    assert found.baseline.passed() == {HALF}
+    assert found.coverage["mod.py"][2] == {DOUBLE}
+    assert found.coverage["mod.py"][6] == {HALF}
+
+
+def test_a_failure_only_the_other_files_tests_cause_is_reproduced_in_one_run(
+    tmp_path: Path,
+) -> None:
+    # test_b fails only after test_a ran in the same process: split, it would pass
+    leaky_a = TEST_A.replace("_ran()\n", "_ran()\n    os.environ['AIAP_T_LEAK'] = '1'\n")
+    leaky_b = TEST_B.replace("_ran()\n", "_ran()\n    assert 'AIAP_T_LEAK' not in os.environ\n")
+    found = _reproduce(tmp_path, {"test_a.py": leaky_a, "test_b.py": leaky_b}, [DOUBLE, HALF])
+    assert found is not None
+    assert sorted(f.nodeid for f in found.failures) == [DOUBLE, HALF]
+    assert len(set((tmp_path / "pids").read_text().split())) == 3  # two shards, then one run
+
+
+def test_a_run_given_node_ids_is_not_split(tmp_path: Path) -> None:
+    tests = {"test_a.py": TEST_A, "test_b.py": TEST_B}
+    found = _reproduce(tmp_path, tests, [DOUBLE], positional=(DOUBLE, HALF))
+    assert found is not None
+    assert len(set((tmp_path / "pids").read_text().split())) == 1
+
+
+def test_a_run_spread_by_xdist_already_is_not_split(tmp_path: Path) -> None:
+    tests = {"test_a.py": TEST_A, "test_b.py": TEST_B}
+    found = _reproduce(tmp_path, tests, [DOUBLE], options=("-n", "0"))
+    assert found is not None
+    assert len(set((tmp_path / "pids").read_text().split())) == 1
