@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from aiap.engines import one_line
 from aiap.models import CodePatch, Verdict
 from aiap.repair.forkserver import ForkServer, WorkerDied
 from aiap.repair.validate import Invocation, RunTests, SubprocessRuns, Validator
 from aiap.workspace import Workspace
+
+T = TypeVar("T")
 
 
 def lane_count(workers: int | None = None) -> int:
@@ -138,6 +141,18 @@ class ValidatorPool:
 
     def submit(self, patch: CodePatch) -> Future[Verdict]:
         return self._executor.submit(self._check, patch)
+
+    def on_lane(self, work: Callable[[Validator], T]) -> Future[T]:
+        """Run ``work`` on the next free lane, with its validator, as a check runs."""
+
+        def run() -> T:
+            validator = self._free.get()
+            try:
+                return work(validator)
+            finally:
+                self._free.put(validator)
+
+        return self._executor.submit(run)
 
     def confirm(self, patch: CodePatch) -> Verdict:
         """The whole suite for the chosen patch (called when no check is in flight)."""

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 import pluggy
 
@@ -19,9 +21,11 @@ from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
 from aiap.repair.combine import pairs
 from aiap.repair.lanes import ValidatorPool
 from aiap.repair.reach import lost_lines
+from aiap.repair.validate import Validator
 from aiap.testfiles import is_test_file
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 # After the first plausible patch, candidates at the same spot still get a look (a smaller edit
 # there is the likelier fix), among the next few hundred the engines offer.
@@ -206,7 +210,7 @@ class _Search:
             self.drain()
 
 
-def _wait(future: Future[Verdict]) -> Verdict:
+def _wait(future: Future[T]) -> T:
     # Short waits: the main thread looks at pending signals (Ctrl-C) between them.
     while True:
         try:
@@ -260,13 +264,20 @@ def _reach_ranked(
     """The best few, those that leave no code unreached first, then those not measured (the
     coverage run failed), then those that do (order kept otherwise)."""
     top, rest = ranked[:REACH_RANKED], ranked[REACH_RANKED:]
-    lost: list[int | None] = []
-    for patch, _ in top:
-        if time.monotonic() + pool.typical_check() > until:
-            return ranked
-        lost.append(lost_lines(pool.validators[0], patch))
+    rounds = -(-len(top) // pool.size)  # each lane measures one patch at a time
+    if time.monotonic() + rounds * pool.typical_check() > until:
+        return ranked
+    futures = [pool.on_lane(partial(_lost_lines, patch=patch)) for patch, _ in top]
+    lost = [_wait(future) for future in futures]
     order = sorted(range(len(top)), key=lambda i: (_reach_rank(lost[i]), i))
     return [top[i] for i in order] + rest
+
+
+def _lost_lines(validator: Validator, patch: CodePatch) -> int | None:
+    try:
+        return lost_lines(validator, patch)
+    except Exception:  # a measure that fails ranks the patch as not measured
+        return None
 
 
 def _reach_rank(lost: int | None) -> int:
