@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiap.models import RunState
 from aiap.repair.reproduce import Reproduction, reproduce
-from aiap.repair.shards import split_by_file
+from aiap.repair.shards import split_suite
 from aiap.repair.validate import Invocation
 from aiap.workspace import Workspace
 from tests.conftest import write_project
@@ -22,14 +22,20 @@ SLOW = {DOUBLE: 3.0, HALF: 3.0}  # as the user's run reported them: worth two pr
 
 
 def test_files_are_dealt_slowest_first_to_the_least_loaded_shard() -> None:
-    durations = {"a.py::t1": 5.0, "a.py::t2": 1.0, "b.py::t": 4.0, "c.py::t": 2.0, "d.py::t": 1.0}
-    assert split_by_file(durations, 2) == [["a.py", "d.py"], ["b.py", "c.py"]]
+    durations = {"a.py::t1": 3.0, "a.py::t2": 1.0, "b.py::t": 4.0, "c.py::t": 2.0, "d.py::t": 1.0}
+    assert split_suite(durations, 2) == [["a.py", "c.py"], ["b.py", "d.py"]]
 
 
-def test_a_quick_suite_one_file_or_one_core_is_not_split() -> None:
-    assert split_by_file({"a.py::t": 1.0, "b.py::t": 1.0}, 2) == []
-    assert split_by_file({"a.py::t1": 9.0, "a.py::t2": 9.0}, 2) == []
-    assert split_by_file({"a.py::t": 9.0, "b.py::t": 9.0}, 1) == []
+def test_a_file_slower_than_a_shards_share_is_split_by_its_tests() -> None:
+    # two tests that hang until a timeout plugin stops them, in one file
+    durations = {"a.py::hang[1]": 10.0, "a.py::hang[2]": 10.0, "a.py::ok": 0.1, "b.py::t": 1.0}
+    assert split_suite(durations, 2) == [["a.py::hang[1]", "b.py"], ["a.py::hang[2]", "a.py::ok"]]
+
+
+def test_a_quick_suite_one_test_or_one_core_is_not_split() -> None:
+    assert split_suite({"a.py::t": 1.0, "b.py::t": 1.0}, 2) == []
+    assert split_suite({"a.py::t1": 9.0}, 2) == []
+    assert split_suite({"a.py::t": 9.0, "b.py::t": 9.0}, 1) == []
 
 
 def _reproduce(
@@ -38,6 +44,7 @@ def _reproduce(
     failing: list[str],
     options: tuple[str, ...] = (),
     positional: tuple[str, ...] = (),
+    durations: dict[str, float] = SLOW,
 ) -> Reproduction | None:
     pids = tmp_path / "pids"
     files = {"mod.py": MOD, **{k: PID.format(pids=pids) + v for k, v in tests.items()}}
@@ -58,7 +65,7 @@ def _reproduce(
             timeout_setting=None,
             user_seconds=6.0,
             state=RunState(),
-            durations=SLOW,
+            durations=durations,
             cores=2,
         )
     finally:
@@ -101,3 +108,12 @@ def test_a_run_spread_by_xdist_already_is_not_split(tmp_path: Path) -> None:
     found = _reproduce(tmp_path, tests, [DOUBLE], options=("-n", "0"))
     assert found is not None
     assert len(set((tmp_path / "pids").read_text().split())) == 1
+
+
+def test_tests_of_one_slow_file_run_in_a_process_each(tmp_path: Path) -> None:
+    two = TEST_A + "\n\ndef test_double_zero():\n    _ran()\n    assert double(0) == 0\n"
+    zero = "test_a.py::test_double_zero"
+    found = _reproduce(tmp_path, {"test_a.py": two}, [DOUBLE], durations={DOUBLE: 3.0, zero: 3.0})
+    assert found is not None
+    assert len(set((tmp_path / "pids").read_text().split())) == 2
+    assert found.baseline.passed() == {zero}

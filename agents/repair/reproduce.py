@@ -22,7 +22,7 @@ from aiap.repair.probe_records import (
     PreloadRecord,
     read_records,
 )
-from aiap.repair.shards import split_by_file
+from aiap.repair.shards import split_suite
 from aiap.repair.validate import Invocation
 from aiap.runner import PytestRun
 from aiap.workspace import Workspace
@@ -122,15 +122,16 @@ def reproduce(
     """Run the user's invocation once in the copy with the probe; None (and a status and message
     in ``state``) when there is nothing to search for.
 
-    With the durations of the user's run and several cores, the suite runs split by test file,
-    a shard per core; if the split runs do not reproduce the failures (tests that depend on
-    others' order), once more as the user ran it.
+    With the durations of the user's run and several cores, the suite runs split (by test file,
+    a file too slow for one shard by node id), a shard per core; if the split runs do not
+    reproduce the failures (tests that depend on others' order), once more as the user ran it.
     """
     # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
     timeout = max(timeout_setting or 0.0, 60.0, 5 * user_seconds + 30)
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
-        groups = split_by_file(durations or {}, cores) if _splittable(inv) else []
-        shards = [[*inv.options, *(str(inv.rootdir / path) for path in g)] for g in groups]
+        groups = split_suite(durations or {}, cores) if _splittable(inv) else []
+        # Joined as text: a node id's parameters may hold what a path would normalize away.
+        shards = [[*inv.options, *(f"{inv.rootdir}{os.sep}{unit}" for unit in g)] for g in groups]
         probed = _probed(inv, ws, shards, Path(tmp, "split"), timeout) if shards else None
         if probed is None or not _reproduced(probed[0], failing):
             probed = _probed(inv, ws, [[*inv.options, *inv.positional]], Path(tmp, "one"), timeout)

@@ -1,5 +1,6 @@
-"""Split the user's suite by test file into shards of about equal time, from the durations of
-the user's own run, so the reproduction runs on every core instead of one."""
+"""Split the user's suite into shards of about equal time, from the durations of the user's own
+run, so the reproduction runs on every core instead of one: by test file, and a file that alone
+would outlast a shard's share (a few slow or hanging tests in it) by its tests' node ids."""
 
 from __future__ import annotations
 
@@ -9,19 +10,31 @@ from collections.abc import Mapping
 MIN_SECONDS = 4.0
 
 
-def split_by_file(durations: Mapping[str, float], count: int) -> list[list[str]]:
-    """Test files (as in the node ids) in at most ``count`` groups, the slowest file first into
-    the least loaded group; [] when one run is as good (one core, one file, a quick suite)."""
+def split_suite(durations: Mapping[str, float], count: int) -> list[list[str]]:
+    """Test files and node ids (as pytest takes them on its command line) in at most ``count``
+    groups, the slowest first into the least loaded group; [] when one run is as good (one
+    core, one test, a quick suite)."""
     per_file: dict[str, float] = {}
     for nodeid, seconds in durations.items():
         path = nodeid.split("::", 1)[0]
         per_file[path] = per_file.get(path, 0.0) + seconds
-    if count < 2 or len(per_file) < 2 or sum(per_file.values()) < MIN_SECONDS:
+    total = sum(per_file.values())
+    if count < 2 or len(durations) < 2 or total < MIN_SECONDS:
         return []
-    groups: list[list[str]] = [[] for _ in range(min(count, len(per_file)))]
+    share = total / count
+    big = {path for path, seconds in per_file.items() if seconds > share}
+    units = {path: seconds for path, seconds in per_file.items() if path not in big}
+    units.update(
+        (nodeid, seconds)
+        for nodeid, seconds in durations.items()
+        if nodeid.split("::", 1)[0] in big
+    )
+    if len(units) < 2:
+        return []
+    groups: list[list[str]] = [[] for _ in range(min(count, len(units)))]
     loads = [0.0] * len(groups)
-    for path, seconds in sorted(per_file.items(), key=lambda item: (-item[1], item[0])):
+    for unit, seconds in sorted(units.items(), key=lambda item: (-item[1], item[0])):
         least = loads.index(min(loads))
-        groups[least].append(path)
+        groups[least].append(unit)
         loads[least] += seconds
     return [sorted(group) for group in groups]
