@@ -84,6 +84,27 @@ def test_variable_replacement_uses_names_bound_in_the_function() -> None:
     assert "        return high\n" in "".join(sources(source, 3))
 
 
+def test_an_attribute_is_replaced_by_another_the_module_uses_on_the_same_name() -> None:
+    source = (
+        "import os\n\n"
+        "class Dirs:\n"
+        "    def __init__(self, name, version):\n"
+        "        self.name, self.version = name, version\n\n"
+        "    def parts(self):\n"
+        "        return [self.name, self.name]\n\n"  # line 8: the second was meant as version
+        "def paths(text):\n"
+        "    return text.split(os.sep)\n"  # line 11: os.pathsep was meant
+        "SEP = os.pathsep\n"
+    )
+    assert "        return [self.name, self.version]\n" in "".join(sources(source, 8))
+    assert "    return text.split(os.pathsep)\n" in "".join(sources(source, 11))
+
+
+def test_a_method_called_is_not_replaced_by_an_attribute() -> None:
+    source = "def f(path):\n    path.touch()\n    return path.parent\n"
+    assert "    path.parent()\n" not in "".join(sources(source, 2))
+
+
 def test_method_call_replaced_by_its_confusable_sibling() -> None:
     assert "s = tag.strip()\n" in sources("s = tag.rstrip()\n", 1)
 

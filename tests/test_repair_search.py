@@ -12,9 +12,10 @@ import pluggy
 from aiap import hookspecs
 from aiap.engines import propose
 from aiap.hookspecs import RepairRequest, hookimpl
-from aiap.models import CodePatch, Edit, Failure
+from aiap.models import CodePatch, Edit, Failure, RunState
 from aiap.repair.localize import FailureGroup
 from aiap.repair.pipeline import SAMPLE_SIZE, failure_sample
+from aiap.repair.search import _Search, rank_key
 from tests.conftest import run_pytest_cli, write_project
 
 # A fast path for sized inputs with an off-by-one, and a slow path that is right: sending every
@@ -143,6 +144,24 @@ class _Breaks:
             edits=[Edit(path="m.py", start_line=1, end_line=1, new_text="x = 1\n")],
         )
         raise RecursionError("maximum recursion depth exceeded\nwhile rendering")
+
+
+def _candidate(line: int, size: int, score: float, new_text: str = "x\n") -> CodePatch:
+    edit = Edit(path="m.py", start_line=line, end_line=line, new_text=new_text)
+    diff = f"--- a/m.py\n+++ b/m.py\n@@ -{line} +{line} @@\n-old\n+{new_text}"
+    return CodePatch(
+        engine="t", operator="t", description="", edits=[edit], diff=diff, size=size, score=score
+    )
+
+
+def test_after_the_first_find_only_candidates_that_would_rank_above_it_are_checked() -> None:
+    search = _Search(None, None, RunState(), print, 0.0)  # type: ignore[arg-type]
+    found = _candidate(line=16, size=2, score=1.0)
+    search.first_line, search.best, search.look_until = ("m.py", 16), rank_key(found), 1e12
+    assert search._admit(_candidate(line=20, size=1, score=0.5)) is True  # smaller: may win
+    assert search._admit(_candidate(line=16, size=1, score=1.0)) is True
+    assert search._admit(_candidate(line=20, size=2, score=0.5)) is False  # would rank below
+    assert search._admit(_candidate(line=16, size=3, score=1.0)) is False
 
 
 def test_an_engine_that_raises_ends_its_own_stream_with_one_line() -> None:

@@ -368,6 +368,19 @@ def replace_variable(node: cst.Name, ctx: Context) -> Iterator[Change]:
         yield Change(node, node.with_changes(value=name), name)
 
 
+def replace_attribute(node: cst.Attribute, ctx: Context) -> Iterator[Change]:
+    """`self.name` -> `self.version`, `os.sep` -> `os.pathsep`: another attribute the module
+    reads or sets on the same name (a method called is the callee's operator's)."""
+    parent = ctx.parent
+    called = isinstance(parent, cst.Call) and parent.func is node
+    if not isinstance(node.value, cst.Name) or called or not ctx.loads(node):
+        return
+    base, own = node.value.value, node.attr.value
+    others = [a for a in ctx.names.attributes.get(base, []) if a != own]
+    for attr in others[:MAX_NAMES]:
+        yield Change(node, node.with_changes(attr=cst.Name(attr)), f"{base}.{attr}")
+
+
 # -- operand_insertion --------------------------------------------------------------------------
 def _operands(expr: cst.BaseExpression, ctx: Context) -> Iterator[Change]:
     """`self.price` -> `self.price * self.quantity`, `self.window` -> `now - self.window`:

@@ -43,6 +43,7 @@ _OPERATORS = (  # unannotated, so that mypy checks each function against its nod
     Operator(cst.UnaryOperation, "condition_negation", e.drop_not),
     Operator(cst.Name, "constant", e.flip_bool),
     Operator(cst.Name, "variable_replacement", e.replace_variable),
+    Operator(cst.Attribute, "variable_replacement", e.replace_attribute),
     Operator(cst.Call, "call_replacement", e.replace_callee),
     Operator(cst.Call, "argument_swap", e.swap_arguments),
     Operator(cst.Call, "argument_deletion", e.drop_argument),

@@ -45,6 +45,8 @@ class Names(cst.CSTVisitor):
         self.all_statements: list[cst.SimpleStatementLine] = []  # insertable, anywhere
         self.one_arg_callees: list[str] = []
         self.self_attributes: list[str] = []  # `self.x = ...` anywhere, and class-level fields
+        # Attributes read or set on a plain name anywhere (`os` -> sep, pathsep), in order met.
+        self.attributes: dict[str, list[str]] = {}
         self._scopes: list[Scope] = []
         self._functions: list[int] = []
         self._names_of: dict[int, set[str]] = {}
@@ -106,6 +108,10 @@ class Names(cst.CSTVisitor):
             (self._scopes[-1] if self._scopes else self.module).add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name):
+            seen = self.attributes.setdefault(node.value.value, [])
+            if node.attr.value not in seen:
+                seen.append(node.attr.value)
         stored = self.get_metadata(ExpressionContextProvider, node, None) == ExpressionContext.STORE
         if stored and isinstance(node.value, cst.Name) and node.value.value == "self":
             if node.attr.value not in self.self_attributes:

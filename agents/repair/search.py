@@ -31,8 +31,9 @@ T = TypeVar("T")
 # there is the likelier fix), among the next few hundred the engines offer.
 MAX_SAME_LINE_AFTER_FIRST = 40
 MAX_SCANNED_AFTER_FIRST = 400
-# ... and the next few candidates anywhere that are no larger: a likelier operator at a less
-# suspicious line can beat the first find.
+# ... and the next few candidates anywhere that would rank above the best find (smaller, or as
+# small at a more suspicious line): a likelier operator at a less suspicious line can beat the
+# first find; one that would rank below it is passed by unchecked.
 MAX_ELSEWHERE_AFTER_FIRST = 20
 # ... for half as long again as the first took, at least this many seconds: on a big suite
 # each look costs seconds, and the first find is usually the one.
@@ -107,7 +108,7 @@ class _Search:
         self.same_line_left = MAX_SAME_LINE_AFTER_FIRST
         self.scanned_left = MAX_SCANNED_AFTER_FIRST
         self.elsewhere_left = MAX_ELSEWHERE_AFTER_FIRST
-        self.best_size = 0
+        self.best: RankKey | None = None
         self.first_line: tuple[str, int] | None = None
         self.started = time.monotonic()
         self.look_until = float("inf")  # set when the first plausible patch is found
@@ -121,11 +122,13 @@ class _Search:
             return None
         if time.monotonic() > self.look_until:
             return None
+        if self.best is None or rank_key(patch) >= self.best:
+            return False  # it would rank below what is found
         if (patch.edits[0].path, patch.edits[0].start_line) == self.first_line:
             if self.same_line_left > 0:
                 self.same_line_left -= 1
                 return True
-        if self.elsewhere_left > 0 and patch.size <= self.best_size:
+        if self.elsewhere_left > 0:
             self.elsewhere_left -= 1
             return True
         return False
@@ -172,7 +175,7 @@ class _Search:
                 self.look_until = now + max(
                     MIN_SECONDS_AFTER_FIRST, SHARE_AFTER_FIRST * (now - self.started)
                 )
-            self.best_size = min(p.size for p, _ in self.plausible)
+            self.best = min(rank_key(p) for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
                 self.partial.append(patch)
@@ -244,14 +247,18 @@ def find_patches(
         return _confirm_best(ranked, pool, state)
 
 
+RankKey = tuple[int, int, float, float]
+
+
+def rank_key(patch: CodePatch) -> RankKey:
+    """Smallest first; at equal size a substitution (`+=` -> `-=`, the commonest slip) before an
+    insertion (`1` -> `-1`), then the more suspicious line (evidence about this bug) before the
+    likelier operator family (evidence about bugs in general)."""
+    return (patch.size, net_tokens(patch.diff), -patch.score, -patch.prior)
+
+
 def _ranked(plausible: list[tuple[CodePatch, bool]]) -> list[tuple[CodePatch, bool]]:
-    # Smallest first; at equal size a substitution (`+=` -> `-=`, the commonest slip) before an
-    # insertion (`1` -> `-1`), then the more suspicious line (evidence about this bug) before
-    # the likelier operator family (evidence about bugs in general).
-    return sorted(
-        plausible,
-        key=lambda pv: (pv[0].size, net_tokens(pv[0].diff), -pv[0].score, -pv[0].prior),
-    )
+    return sorted(plausible, key=lambda pv: rank_key(pv[0]))
 
 
 # Plausible patches looked at again for the code they leave unreached: the best few by size.
