@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import alive_after
 from tests.plugin_project import commit_all, run, user_files, user_pytester
 
 BUGGY = """
@@ -249,7 +250,7 @@ def test_ctrl_c_during_the_search_leaves_no_candidate_running(
     project.makepyfile(mod=BUGGY, test_mod=HANG_WHILE_A_CANDIDATE_RUNS.format(started=str(started)))
     _, candidates = _ctrl_c_while_a_candidate_runs(project, started, process_groups)
     assert candidates
-    assert [pid for pid in candidates if _alive_for(pid, 10)] == []
+    assert [pid for pid in candidates if alive_after(pid, 10)] == []
 
 
 def _ctrl_c_while_a_candidate_runs(
@@ -295,17 +296,3 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes], output: Path, within: f
                 pytest.fail(f"no candidate ran within {within} s:\n{output.read_text()}")
             continue
         pytest.fail(f"pytest ended before any candidate ran:\n{output.read_text()}")
-
-
-def _alive_for(pid: int, within: float) -> bool:
-    """Whether pid is still a live process (not a zombie) after up to `within` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return False
-        if state == "Z":
-            return False
-        time.sleep(0.1)
-    return True

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from aiap.runner import PytestRun, run_pytest
+from tests.conftest import alive_after
 
 
 def _env() -> dict[str, str]:
@@ -74,22 +75,8 @@ def test_a_run_closed_before_its_end_leaves_no_process_and_no_file(tmp_path: Pat
     while not pids.exists() or len(pids.read_text().split()) < 2:
         time.sleep(0.05)
     run.close()
-    assert [pid for pid in map(int, pids.read_text().split()) if _alive(pid, 5)] == []
+    assert [pid for pid in map(int, pids.read_text().split()) if alive_after(pid, 5)] == []
     assert list(scratch.iterdir()) == []
-
-
-def _alive(pid: int, seconds: float) -> bool:
-    """Whether the process still runs after ``seconds`` (a zombie is not running)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return False
-        if state == "Z":
-            return False
-        time.sleep(0.1)
-    return True
 
 
 def test_a_run_that_eats_memory_is_stopped(tmp_path: Path) -> None:
