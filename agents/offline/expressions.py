@@ -352,8 +352,8 @@ def drop_argument(node: cst.Call, ctx: Context) -> Iterator[Change]:
 
 
 # -- variable_replacement -----------------------------------------------------------------------
-def _read(node: cst.Name, ctx: Context) -> bool:
-    """A name read as a value, not the callee of a call."""
+def _read(node: cst.Name | cst.Attribute, ctx: Context) -> bool:
+    """A name or attribute read as a value, not the callee of a call."""
     parent = ctx.parent
     called = isinstance(parent, cst.Call) and parent.func is node
     return ctx.loads(node) and not called
@@ -371,9 +371,7 @@ def replace_variable(node: cst.Name, ctx: Context) -> Iterator[Change]:
 def replace_attribute(node: cst.Attribute, ctx: Context) -> Iterator[Change]:
     """`self.name` -> `self.version`, `os.sep` -> `os.pathsep`: another attribute the module
     reads or sets on the same name (a method called is the callee's operator's)."""
-    parent = ctx.parent
-    called = isinstance(parent, cst.Call) and parent.func is node
-    if not isinstance(node.value, cst.Name) or called or not ctx.loads(node):
+    if not isinstance(node.value, cst.Name) or not _read(node, ctx):
         return
     base, own = node.value.value, node.attr.value
     others = [a for a in ctx.names.attributes.get(base, []) if a != own]

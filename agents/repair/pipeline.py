@@ -94,6 +94,7 @@ def _invocation(job: RepairJob, ws: Workspace) -> Invocation:
 def _repair_in(
     job: RepairJob, ws: Workspace, engines: Engines, state: RunState, say: Progress
 ) -> None:
+    count = lane_count(job.config.workers)
     say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
     with state.timing("reproduce"):
         found = reproduce(
@@ -104,7 +105,7 @@ def _repair_in(
             user_seconds=job.user_seconds,
             state=state,
             durations=job.durations,
-            cores=lane_count(job.config.workers),
+            cores=count,
         )
     if found is None:
         return
@@ -115,7 +116,6 @@ def _repair_in(
             f"coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
         )
         return
-    count = lane_count(job.config.workers)
     groups = group_failures(found.failures, found.test_files)
     with ExitStack() as stack:
         with state.timing("lanes"):
