@@ -65,6 +65,13 @@ print(json.dumps({
     "split": round(statistics.median(times[job["cores"]]), 1),
     "same_failures": bool(one and split and one[0] == split[0]),
     "same_coverage": bool(one and split and one[1] == split[1]),
+    # (file, line) pairs whose tests differ: a cache one test fills leaves the next test out
+    "lines_differing": sum(
+        one[1].get(p, {}).get(n) != split[1].get(p, {}).get(n)
+        for p in set(one[1]) | set(split[1])
+        for n in set(one[1].get(p, {})) | set(split[1].get(p, {}))
+    ) if one and split else -1,
+    "lines": sum(len(lines) for lines in one[1].values()) if one else 0,
 }))
 """
 
@@ -123,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ratio = r["one"] / r["split"] if r["split"] else 0.0
         print(
             f"{lib.name:<16} {r['tests']:5d} {r['failing']:4d} {r['user']:6.1f} {r['one']:6.1f} "
-            f"{r['split']:6.1f} {ratio:6.2f} {str(r['same_failures']):<13} {r['same_coverage']}",
+            f"{r['split']:6.1f} {ratio:6.2f} {str(r['same_failures']):<13} {r['same_coverage']}"
+            f" ({r['lines_differing']} of {r['lines']} lines differ)",
             flush=True,
         )
     return 0

@@ -1,14 +1,16 @@
-"""The reproduction split by test file over the cores, from the durations of the user's run."""
+"""The reproduction split by test file over the cores, from the durations of the user's run;
+the final whole-suite run split as the reproduction was."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from aiap.models import RunState
+from aiap.models import CodePatch, Edit, RunResult, RunState, TestResult, Verdict
+from aiap.repair.lanes import ValidatorPool
 from aiap.repair.reproduce import Reproduction, reproduce
 from aiap.repair.shards import split_suite
-from aiap.repair.validate import Invocation
+from aiap.repair.validate import Invocation, Validator
 from aiap.workspace import Workspace
 from tests.conftest import write_project
 
@@ -36,6 +38,13 @@ def test_a_quick_suite_one_test_or_one_core_is_not_split() -> None:
     assert split_suite({"a.py::t": 1.0, "b.py::t": 1.0}, 2) == []
     assert split_suite({"a.py::t1": 9.0}, 2) == []
     assert split_suite({"a.py::t": 9.0, "b.py::t": 9.0}, 1) == []
+
+
+def test_a_suite_of_many_quick_tests_is_split_by_the_whole_runs_time() -> None:
+    # 0.2 s of tests in a 9 s run: collection and pytest's work around each test are the rest
+    durations = {f"{name}.py::t{i}": 0.01 for name in "abc" for i in range(8)} | {"a.py::t": 0.0}
+    assert split_suite(durations, 2) == []
+    assert split_suite(durations, 2, seconds=9.0) == [["a.py"], ["b.py", "c.py"]]
 
 
 def _reproduce(
@@ -117,3 +126,78 @@ def test_tests_of_one_slow_file_run_in_a_process_each(tmp_path: Path) -> None:
     assert found is not None
     assert len(set((tmp_path / "pids").read_text().split())) == 2
     assert found.baseline.passed() == {zero}
+
+
+def test_a_split_reproduction_keeps_its_shards_for_the_final_run(tmp_path: Path) -> None:
+    found = _reproduce(tmp_path, {"test_a.py": TEST_A, "test_b.py": TEST_B}, [DOUBLE])
+    assert found is not None
+    assert sorted(found.shards) == [["test_a.py"], ["test_b.py"]]
+
+
+def test_a_reproduction_that_ran_whole_keeps_no_shards(tmp_path: Path) -> None:
+    leaky_a = TEST_A.replace("_ran()\n", "_ran()\n    os.environ['AIAP_T_LEAK'] = '1'\n")
+    leaky_b = TEST_B.replace("_ran()\n", "_ran()\n    assert 'AIAP_T_LEAK' not in os.environ\n")
+    found = _reproduce(tmp_path, {"test_a.py": leaky_a, "test_b.py": leaky_b}, [DOUBLE, HALF])
+    assert found is not None
+    assert found.shards == []
+
+
+FIX_DOUBLE = Edit(path="mod.py", start_line=2, end_line=2, new_text="    return x * 2\n")
+BREAK_HALF = Edit(path="mod.py", start_line=6, end_line=6, new_text="    return x / 3\n")
+
+
+def _confirm(tmp_path: Path, tests: dict[str, str], edits: list[Edit]) -> Verdict:
+    """The final run of ``edits`` on a pool of two lanes, split as test_a.py | test_b.py."""
+    pids = tmp_path / "pids"
+    files = {"mod.py": MOD, **{k: PID.format(pids=pids) + v for k, v in tests.items()}}
+    primary = Workspace.create(write_project(tmp_path / "p", files))
+    clone = primary.clone()
+    try:
+        baseline = RunResult(
+            results=[
+                TestResult(nodeid=DOUBLE, outcome="failed", duration=3.0),
+                TestResult(nodeid=HALF, outcome="passed", duration=3.0),
+            ]
+        )
+        pool = ValidatorPool(
+            [Validator(ws, _inv(ws), baseline, [DOUBLE]) for ws in (primary, clone)],
+            shards=[["test_a.py"], ["test_b.py"]],
+        )
+        try:
+            patch = CodePatch(engine="test", operator="test", description="", edits=edits)
+            return pool.confirm(patch)
+        finally:
+            pool.close()
+    finally:
+        clone.cleanup()
+        primary.cleanup()
+
+
+def _inv(ws: Workspace) -> Invocation:
+    env = {**os.environ, "PYTHONPATH": str(ws.root), "COVERAGE_CORE": "ctrace"}
+    return Invocation(rootdir=ws.root, invocation_dir=ws.root, options=[], positional=[], env=env)
+
+
+def test_the_final_run_of_a_split_reproduction_runs_its_shards_side_by_side(
+    tmp_path: Path,
+) -> None:
+    verdict = _confirm(tmp_path, {"test_a.py": TEST_A, "test_b.py": TEST_B}, [FIX_DOUBLE])
+    assert verdict.plausible and verdict.whole_suite
+    # the failing test is left out of the final run: test_b's shard ran, in its own process
+    assert len((tmp_path / "pids").read_text().split()) == 1
+
+
+def test_a_patch_that_breaks_a_test_of_another_shard_is_rejected_by_the_final_run(
+    tmp_path: Path,
+) -> None:
+    verdict = _confirm(tmp_path, {"test_a.py": TEST_A, "test_b.py": TEST_B}, [BREAK_HALF])
+    assert not verdict.plausible
+    assert verdict.reason == "breaks 1 test(s)"
+
+
+def test_a_final_run_that_fails_only_split_is_decided_by_the_whole_run(tmp_path: Path) -> None:
+    # test_b passes only where test_a.py was collected too: split, it fails
+    leaky_a = TEST_A + "\n\nos.environ['AIAP_T_SET'] = '1'\n"
+    needy_b = TEST_B.replace("_ran()\n", "_ran()\n    assert 'AIAP_T_SET' in os.environ\n")
+    verdict = _confirm(tmp_path, {"test_a.py": leaky_a, "test_b.py": needy_b}, [FIX_DOUBLE])
+    assert verdict.plausible

@@ -12,8 +12,10 @@ import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from aiap.engines import one_line
@@ -96,11 +98,27 @@ def open_lanes(
             ws.cleanup()
 
 
-class ValidatorPool:
-    """One Validator per lane; ``submit`` checks a candidate on the next free lane."""
+def wait(future: Future[T]) -> T:
+    """The future's result, waited for in short steps: the main thread looks at pending signals
+    (Ctrl-C) between them."""
+    while True:
+        try:
+            return future.result(timeout=0.2)
+        except FutureTimeout:  # not the builtin before Python 3.11
+            continue
 
-    def __init__(self, validators: Sequence[Validator]) -> None:
+
+class ValidatorPool:
+    """One Validator per lane; ``submit`` checks a candidate on the next free lane.
+
+    ``shards``: the split of the suite the reproduction ran as (one per lane at most); the final
+    whole-suite run then runs split too."""
+
+    def __init__(
+        self, validators: Sequence[Validator], shards: Sequence[Sequence[str]] = ()
+    ) -> None:
         self.validators = list(validators)
+        self.shards = [list(shard) for shard in shards] if len(shards) <= len(validators) else []
         self._free: queue.SimpleQueue[Validator] = queue.SimpleQueue()
         for validator in self.validators:
             self._free.put(validator)
@@ -155,9 +173,27 @@ class ValidatorPool:
         return self._executor.submit(run)
 
     def confirm(self, patch: CodePatch) -> Verdict:
-        """The whole suite for the chosen patch (called when no check is in flight)."""
+        """The whole suite for the chosen patch (called when no check is in flight): its shards
+        side by side, each on a lane, when the reproduction ran split."""
+        if len(self.shards) < 2:
+            return self.validators[0].confirm(patch)
+        futures = [
+            self.on_lane(partial(_confirm_shard, patch=patch, shard=shard)) for shard in self.shards
+        ]
+        verdicts = [wait(future) for future in futures]
+        rejected = next((v for v in verdicts if not v.plausible), None)
+        if rejected is None:
+            return Verdict(plausible=True, whole_suite=True)
+        if rejected.reason.startswith("stopped"):
+            return rejected
+        # A test that passes in the user's whole run may fail split (order, shared state): the
+        # whole run decides.
         return self.validators[0].confirm(patch)
 
     def close(self) -> None:
         # Runs still in flight end when their workers are closed (open_lanes' exit).
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _confirm_shard(validator: Validator, patch: CodePatch, shard: list[str]) -> Verdict:
+    return validator.confirm(patch, shard)

@@ -248,7 +248,8 @@ def _search(
                 deadline=engines.deadline + engines.slack,
             )
             for lane in lanes
-        ]
+        ],
+        shards=found.shards,
     )
     try:
         with state.timing("calibrate"):

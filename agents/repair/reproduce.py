@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -64,6 +64,9 @@ class Reproduction:
     coverage: dict[str, dict[int, set[str]]]
     preload: list[str]  # modules a warm worker imports once
     test_files: set[str]
+    # The split the reproduction ran as, when it reproduced the failures split (the final
+    # whole-suite run can then run split too); [] when it ran whole.
+    shards: list[list[str]] = field(default_factory=list)
 
 
 class ProbeReport(BaseModel):
@@ -128,13 +131,17 @@ def reproduce(
     """
     # Not the per-candidate limit: this run has coverage on and sets the pace for the rest.
     timeout = max(timeout_setting or 0.0, 60.0, 5 * user_seconds + 30)
+    # The failures are read from the probe's records, not from pytest's report: one line each
+    # (a long traceback parses each frame's module, for each of maybe hundreds of failures).
+    options = [*inv.options, "--tb=line"]
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
-        groups = split_suite(durations or {}, cores) if _splittable(inv) else []
+        groups = split_suite(durations or {}, cores, user_seconds) if _splittable(inv) else []
         # Joined as text: a node id's parameters may hold what a path would normalize away.
-        shards = [[*inv.options, *(f"{inv.rootdir}{os.sep}{unit}" for unit in g)] for g in groups]
+        shards = [[*options, *(f"{inv.rootdir}{os.sep}{unit}" for unit in g)] for g in groups]
         probed = _probed(inv, ws, shards, Path(tmp, "split"), timeout) if shards else None
         if probed is None or not _reproduced(probed[0], failing):
-            probed = _probed(inv, ws, [[*inv.options, *inv.positional]], Path(tmp, "one"), timeout)
+            groups = []
+            probed = _probed(inv, ws, [[*options, *inv.positional]], Path(tmp, "one"), timeout)
     baseline, probe, coverage = probed
     if _baseline_failed(baseline, timeout, state):
         return None
@@ -169,6 +176,7 @@ def reproduce(
         coverage=coverage,
         preload=probe.preload,
         test_files={r.nodeid.split("::")[0] for r in baseline.results},
+        shards=groups,
     )
 
 

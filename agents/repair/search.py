@@ -7,10 +7,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
 
 import pluggy
 
@@ -19,13 +17,12 @@ from aiap.engines import one_line, propose
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
 from aiap.repair.combine import pairs
-from aiap.repair.lanes import ValidatorPool
+from aiap.repair.lanes import ValidatorPool, wait
 from aiap.repair.reach import lost_lines
 from aiap.repair.validate import Validator
 from aiap.testfiles import is_test_file
 
 Progress = Callable[[str], None]
-T = TypeVar("T")
 
 # After the first plausible patch, candidates at the same spot still get a look (a smaller edit
 # there is the likelier fix), among the next few hundred the engines offer.
@@ -37,7 +34,7 @@ MAX_SCANNED_AFTER_FIRST = 400
 MAX_ELSEWHERE_AFTER_FIRST = 20
 # ... for half as long again as the first took, at least this many seconds: on a big suite
 # each look costs seconds, and the first find is usually the one.
-MIN_SECONDS_AFTER_FIRST = 10.0
+MIN_SECONDS_AFTER_FIRST = 6.0
 SHARE_AFTER_FIRST = 0.5
 
 
@@ -161,13 +158,16 @@ class _Search:
 
     def _settle(self) -> None:
         patch, future = self.inflight.popleft()
-        verdict = _wait(future)
+        verdict = wait(future)
         self.tried.append(patch)
         self.state.candidates_timed_out += verdict.timed_out
         if verdict.error:
             self.state.skipped(verdict.error)
         elif verdict.plausible:
-            self.progress(f"plausible: {patch.description}")
+            self.progress(
+                f"plausible: {patch.description} (candidate {len(self.tried)}, "
+                f"{time.monotonic() - self.started:.1f} s into the search)"
+            )
             self.plausible.append((patch, verdict.whole_suite))
             if self.first_line is None:
                 self.first_line = (patch.edits[0].path, patch.edits[0].start_line)
@@ -211,15 +211,6 @@ class _Search:
                 if patch is not None and not self.offer(patch):
                     break
             self.drain()
-
-
-def _wait(future: Future[T]) -> T:
-    # Short waits: the main thread looks at pending signals (Ctrl-C) between them.
-    while True:
-        try:
-            return future.result(timeout=0.2)
-        except FutureTimeout:  # not the builtin before Python 3.11
-            continue
 
 
 def find_patches(
@@ -275,7 +266,7 @@ def _reach_ranked(
     if time.monotonic() + rounds * pool.typical_check() > until:
         return ranked
     futures = [pool.on_lane(partial(_lost_lines, patch=patch)) for patch, _ in top]
-    lost = [_wait(future) for future in futures]
+    lost = [wait(future) for future in futures]
     order = sorted(range(len(top)), key=lambda i: (_reach_rank(lost[i]), i))
     return [top[i] for i in order] + rest
 

@@ -10,10 +10,19 @@ from collections.abc import Mapping
 MIN_SECONDS = 4.0
 
 
-def split_suite(durations: Mapping[str, float], count: int) -> list[list[str]]:
+def split_suite(
+    durations: Mapping[str, float], count: int, seconds: float = 0.0
+) -> list[list[str]]:
     """Test files and node ids (as pytest takes them on its command line) in at most ``count``
     groups, the slowest first into the least loaded group; [] when one run is as good (one
-    core, one test, a quick suite)."""
+    core, one test, a quick suite).
+
+    ``seconds``: how long the whole run took. What the tests' durations leave out of it
+    (collection, pytest's own work around each test) is spread over the tests evenly: on a
+    suite of many quick tests it is most of the run."""
+    if durations:
+        overhead = max(0.0, seconds - sum(durations.values())) / len(durations)
+        durations = {nodeid: spent + overhead for nodeid, spent in durations.items()}
     per_file: dict[str, float] = {}
     for nodeid, seconds in durations.items():
         path = nodeid.split("::", 1)[0]

@@ -11,6 +11,7 @@ the whole suite runs. No run outlives the budget's deadline.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -174,13 +175,16 @@ class Validator:
             memory_mb=inv.memory_mb,
         )
 
-    def run_suite(self) -> RunResult:
+    def run_suite(self, shard: Sequence[str] = ()) -> RunResult:
+        """The user's whole run, or one shard of it (test files and node ids, rootdir-relative:
+        joined as text, a node id's parameters may hold what a path would normalize away)."""
         inv = self.invocation
-        self.whole_suite_runs += 1
+        self.whole_suite_runs += not shard
         deselect = [f"--deselect={nodeid}" for nodeid in sorted(self.baseline.failed())]
+        chosen = [f"{inv.rootdir}{os.sep}{unit}" for unit in shard] or inv.positional
         return self.run(
             inv.invocation_dir,
-            [*inv.options, *inv.positional, *deselect, "-x"],
+            [*inv.options, *chosen, *deselect, "-x"],
             timeout=self.limit(self.suite_timeout),
             memory_mb=inv.memory_mb,
         )
@@ -240,10 +244,10 @@ class Validator:
             rest = self.run_suite() if selected is None else self.run_selected(sorted(selected))
             return self._judge(rest, whole_suite=selected is None)
 
-    def confirm(self, patch: CodePatch) -> Verdict:
-        """The whole suite, once, for the chosen patch."""
+    def confirm(self, patch: CodePatch, shard: Sequence[str] = ()) -> Verdict:
+        """The whole suite (or the shard of it given), once, for the chosen patch."""
         with self.workspace.patched(patch):
-            return self._judge(self.run_suite(), whole_suite=True)
+            return self._judge(self.run_suite(shard), whole_suite=True)
 
     def _timed_out(self, reason: str) -> Verdict:
         if self.deadline is not None and time.monotonic() >= self.deadline - 0.2:
