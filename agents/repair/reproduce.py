@@ -22,7 +22,7 @@ from aiap.repair.probe_records import (
     PreloadRecord,
     read_records,
 )
-from aiap.repair.shards import split_suite
+from aiap.repair.shards import shard_args, split_suite
 from aiap.repair.validate import Invocation
 from aiap.runner import PytestRun
 from aiap.workspace import Workspace
@@ -136,8 +136,7 @@ def reproduce(
     options = [*inv.options, "--tb=line"]
     with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
         groups = split_suite(durations or {}, cores, user_seconds) if _splittable(inv) else []
-        # Joined as text: a node id's parameters may hold what a path would normalize away.
-        shards = [[*options, *(f"{inv.rootdir}{os.sep}{unit}" for unit in g)] for g in groups]
+        shards = [[*options, *shard_args(inv.rootdir, group)] for group in groups]
         probed = _probed(inv, ws, shards, Path(tmp, "split"), timeout) if shards else None
         if probed is None or not _reproduced(probed[0], failing):
             groups = []

@@ -4,7 +4,9 @@ would outlast a shard's share (a few slow or hanging tests in it) by its tests' 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 # Below this many seconds of tests a second interpreter costs about what it saves.
 MIN_SECONDS = 4.0
@@ -47,3 +49,9 @@ def split_suite(
         groups[least].append(unit)
         loads[least] += seconds
     return [sorted(group) for group in groups]
+
+
+def shard_args(rootdir: Path, shard: Sequence[str]) -> list[str]:
+    """A shard's files and node ids as command-line arguments, absolute under ``rootdir``;
+    joined as text: a node id's parameters may hold what a path would normalize away."""
+    return [f"{rootdir}{os.sep}{unit}" for unit in shard]

@@ -11,7 +11,6 @@ the whole suite runs. No run outlives the budget's deadline.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import BaseModel
 
 from aiap.models import CodePatch, Edit, RunResult, Verdict
 from aiap.repair.linecoverage import LineCoverage
+from aiap.repair.shards import shard_args
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
 
@@ -176,12 +176,11 @@ class Validator:
         )
 
     def run_suite(self, shard: Sequence[str] = ()) -> RunResult:
-        """The user's whole run, or one shard of it (test files and node ids, rootdir-relative:
-        joined as text, a node id's parameters may hold what a path would normalize away)."""
+        """The user's whole run, or one shard of it (test files and node ids, rootdir-relative)."""
         inv = self.invocation
         self.whole_suite_runs += not shard
         deselect = [f"--deselect={nodeid}" for nodeid in sorted(self.baseline.failed())]
-        chosen = [f"{inv.rootdir}{os.sep}{unit}" for unit in shard] or inv.positional
+        chosen = shard_args(inv.rootdir, shard) or inv.positional
         return self.run(
             inv.invocation_dir,
             [*inv.options, *chosen, *deselect, "-x"],
