@@ -97,7 +97,7 @@ class Verdict(BaseModel):
     reason: str = ""
     timed_out: bool = False
     whole_suite: bool = False  # the verdict already covers every test
-    targets_fixed: int = 0  # failing tests that pass with the candidate, when not all of them
+    targets_fixed: list[str] = []  # failing tests that pass with the candidate, not all of them
     output_tail: str = ""  # the end of the failing run's output: feedback for the LLM engine
     error: str = ""  # the check itself failed (an exception, one line): the candidate is skipped
 

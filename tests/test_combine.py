@@ -49,9 +49,22 @@ def test_an_insertion_pairs_with_an_edit_two_lines_away() -> None:
 def test_partial_fixes_are_paired_first_then_with_the_likeliest_candidates() -> None:
     p1, p2 = _patch(1, "a = 0\n", "p1"), _patch(4, "d = 0\n", "p2")
     t1, t2 = _patch(2, "b = 0\n", "t1"), _patch(1, "a = 9\n", "t2")
-    found = [p.operator for p in pairs([p1, p2], [t1, p1, t2])]
+    partial = [(p1, frozenset({"test_a"})), (p2, frozenset({"test_b"}))]
+    found = [p.operator for p in pairs(partial, [t1, p1, t2])]
     assert found[0] == "p1+p2"
     assert found[1:4] == ["p1+t1", "t1+p2", "t2+p2"]
     assert "p1+t2" not in found and "t2+p1" not in found  # the same line
     assert found[-1] == "t2+t1"
     assert len(found) == len(set(found))
+
+
+def test_partial_fixes_that_fix_different_tests_are_paired_before_those_that_fix_the_same() -> None:
+    same1, same2 = _patch(1, "a = 0\n", "same1"), _patch(2, "b = 0\n", "same2")
+    other = _patch(4, "d = 0\n", "other")
+    partial = [
+        (same1, frozenset({"test_a"})),
+        (same2, frozenset({"test_a"})),
+        (other, frozenset({"test_b"})),
+    ]
+    found = [p.operator for p in pairs(partial, [])]
+    assert found == ["same1+other", "same2+other", "same1+same2"]

@@ -9,13 +9,15 @@ as they touch different lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 
 from aiap.models import CodePatch, Edit
 
 TOP_SINGLES = 8  # likeliest single candidates paired blindly with each other
 MAX_PAIRS = 120
+
+Pair = tuple[CodePatch, CodePatch]
 
 
 def _span(edit: Edit) -> tuple[int, int]:
@@ -53,13 +55,27 @@ def merge(a: CodePatch, b: CodePatch) -> CodePatch | None:
     )
 
 
-def pairs(partial: Sequence[CodePatch], tried: Sequence[CodePatch]) -> Iterator[CodePatch]:
+def _complementary(partial: Sequence[tuple[CodePatch, frozenset[str]]]) -> list[Pair]:
+    """Partial fixes two by two, those that together make the most failing tests pass first:
+    the two halves of one fix each fix other tests; in the order tried otherwise."""
+    ranked = sorted(
+        enumerate(combinations(partial, 2)),
+        key=lambda item: (-len(item[1][0][1] | item[1][1][1]), item[0]),
+    )
+    return [(a, b) for _, ((a, _), (b, _)) in ranked]
+
+
+def pairs(
+    partial: Sequence[tuple[CodePatch, frozenset[str]]], tried: Sequence[CodePatch]
+) -> Iterator[CodePatch]:
     """Pairs to try, best first: partial fixes together, partial fixes with the likeliest
-    candidates, then the likeliest candidates together (``tried`` is in the order tried)."""
+    candidates, then the likeliest candidates together (``tried`` is in the order tried).
+
+    ``partial``: the candidates that made some of the failing tests pass, with those tests."""
     top = list(tried[:TOP_SINGLES])
-    orders = [
-        combinations(partial, 2),
-        ((p, t) for p in partial for t in top),
+    orders: list[Iterable[Pair]] = [
+        _complementary(partial),
+        ((p, t) for p, _ in partial for t in top),
         combinations(top, 2),
     ]
     seen: set[tuple[str, str]] = set()

@@ -85,8 +85,14 @@ def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
         with validator.workspace.patched(patch):
             run = validator.run(  # the lane's warm worker: coverage starts in the fork
                 inv.rootdir,
-                # The failing tests too: they run the changed line, if anything does.
-                [*inv.options, *sorted(tests | set(validator.targets)), "-p", "aiap.repair.probe"],
+                # A few failing tests too: they run the changed line, if anything does (all of
+                # them, hundreds for some bugs, cost seconds and tell no more).
+                [
+                    *inv.options,
+                    *sorted(tests | set(validator.sample or validator.targets)),
+                    "-p",
+                    "aiap.repair.probe",
+                ],
                 timeout=validator.limit(validator.targets_timeout + 30),
                 memory_mb=inv.memory_mb,
                 env={COVERAGE_ENV: str(data)},

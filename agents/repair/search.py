@@ -32,10 +32,10 @@ MAX_SCANNED_AFTER_FIRST = 400
 # small at a more suspicious line): a likelier operator at a less suspicious line can beat the
 # first find; one that would rank below it is passed by unchecked.
 MAX_ELSEWHERE_AFTER_FIRST = 20
-# ... for half as long again as the first took, at least this many seconds: on a big suite
-# each look costs seconds, and the first find is usually the one.
-MIN_SECONDS_AFTER_FIRST = 6.0
-SHARE_AFTER_FIRST = 0.5
+# ... for a quarter as long again as the first took, at least this many seconds: on a big
+# suite each look costs seconds, and the first find is usually the one.
+MIN_SECONDS_AFTER_FIRST = 3.0
+SHARE_AFTER_FIRST = 0.25
 
 
 @dataclass
@@ -99,7 +99,8 @@ class _Search:
         self.seen: set[str] = set()
         self.inflight: deque[tuple[CodePatch, Future[Verdict]]] = deque()
         self.plausible: list[tuple[CodePatch, bool]] = []
-        self.partial: list[CodePatch] = []  # made some, not all, of the failing tests pass
+        # Made some, not all, of the failing tests pass: which ones.
+        self.partial: list[tuple[CodePatch, frozenset[str]]] = []
         self.tried: list[CodePatch] = []
         self.out_of_time = False
         self.same_line_left = MAX_SAME_LINE_AFTER_FIRST
@@ -178,7 +179,7 @@ class _Search:
             self.best = min(rank_key(p) for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
-                self.partial.append(patch)
+                self.partial.append((patch, frozenset(verdict.targets_fixed)))
             self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
 
     def run(self, request: RepairRequest, originals: dict[str, bytes]) -> None:

@@ -227,7 +227,7 @@ class Validator:
                 return Verdict(
                     plausible=False,
                     reason=f"{len(still)} failing test(s) still fail",
-                    targets_fixed=len(passed & set(self.targets)),
+                    targets_fixed=sorted(passed & set(self.targets)),
                     output_tail=run.output_tail,
                 )
         return None
