@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 if len(patches) == args.candidates:
                     break
-            server = ForkServer(ws.root, env, preload)
+            server = ForkServer(ws.root, env)
+            server.preload(preload)
             modes = {
                 "fresh subprocess": SubprocessRuns(env),
                 "forking worker": server.run,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 from aiap.edits import edits_between
 from aiap.models import CodePatch
-from aiap.repair.lanes import ValidatorPool, open_lanes
+from aiap.repair.lanes import ValidatorPool, open_lanes, start_lanes
 from aiap.repair.validate import Invocation, Validator
 from aiap.runner import run_pytest
 from aiap.workspace import Workspace
@@ -109,3 +110,32 @@ def test_a_preloaded_library_that_imports_the_project_does_not_hide_the_candidat
     project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": tests})
     verdicts = _verdicts(project, 1, site=site, preload=["helper"])
     assert verdicts == [False, True, False, True, False]
+
+
+def _processes_in(roots: Sequence[Path]) -> set[int]:
+    """Processes whose working directory is one of ``roots`` (Linux's /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+        except (OSError, ValueError):
+            continue
+        if entry.name.isdigit() and cwd in roots:
+            found.add(int(entry.name))
+    return found
+
+
+def test_lanes_closed_before_they_were_ready_leave_no_worker(tmp_path: Path) -> None:
+    # The reproduction found nothing to repair: the workers warming up meanwhile must go.
+    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TESTS})
+    ws = Workspace.create(project)
+    try:
+        with start_lanes(ws, _invocation, 2) as start:
+            roots = [w.root for w in start.workspaces]
+            deadline = time.monotonic() + 30
+            while len(_processes_in(roots)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(_processes_in(roots)) == 2  # warming up, not yet asked to be ready
+        assert not _processes_in(roots)
+    finally:
+        ws.cleanup()

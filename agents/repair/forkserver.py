@@ -149,20 +149,23 @@ def _stop(running: list[int]) -> None:
 
 
 def serve() -> None:
-    """The worker's main loop: preload, then one fork per request line."""
+    """The worker's main loop: warm up, preload (the first line read: a JSON list of module
+    names), then one fork per request line."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stray prints must not corrupt the protocol
     import pytest  # noqa: F401  (warm)
 
     root = Path(os.environ.get("AIAP_WORKSPACE_ROOT") or os.getcwd()).resolve()
-    for name in json.loads(os.environ.get("AIAP_PRELOAD", "[]")):
+    with _kept_unless_project_code(root):
+        _warm_up()  # a pytest plugin among the project's modules is imported here too
+    # The modules to preload are known once the reproduction ends; the worker has warmed up
+    # while it ran.
+    for name in json.loads(sys.stdin.readline() or "[]"):
         with _kept_unless_project_code(root):
             try:
                 importlib.import_module(name)
             except BaseException:  # a module that fails to import here is imported by the child
                 pass
-    with _kept_unless_project_code(root):
-        _warm_up()  # a pytest plugin among the project's modules is imported here too
     # Preloaded objects go to the permanent generation: the gc.collect() calls pytest makes at
     # session end then skip them in every child (and copy-on-write pages stay shared).
     gc.collect()
@@ -195,20 +198,14 @@ class WorkerDied(Exception):
 
 
 class ForkServer:
-    """Client side: one warm worker per workspace; ``run`` mirrors ``runner.run_pytest``."""
+    """Client side: one warm worker per workspace; ``run`` mirrors ``runner.run_pytest``.
 
-    def __init__(
-        self,
-        cwd: Path,
-        env: Mapping[str, str],
-        preload: Sequence[str] = (),
-        python: str | None = None,
-    ) -> None:
-        child_env = {
-            **env,
-            CHILD_ENV: "1",
-            "AIAP_PRELOAD": json.dumps(list(preload)),
-        }
+    The worker starts warming up at once; ``preload`` hands it the modules to import and waits
+    until it is ready (``run`` asks for an empty preload first if it was not called)."""
+
+    def __init__(self, cwd: Path, env: Mapping[str, str], python: str | None = None) -> None:
+        child_env = {**env, CHILD_ENV: "1"}
+        self._ready = False
         self._nodeids = aiap_importable(child_env, python)
         self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
         self.proc = subprocess.Popen(
@@ -221,7 +218,21 @@ class ForkServer:
             text=True,
             start_new_session=True,
         )
+
+    def preload(self, modules: Sequence[str]) -> None:
+        """Import ``modules`` in the worker once for all runs; return when it is ready."""
+        self._send(json.dumps(list(modules)))
         self._read_line(timeout=120)  # the worker is ready
+        self._ready = True
+
+    def _send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(line + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            raise WorkerDied("the warm pytest worker is gone") from None
 
     def _read_line(self, timeout: float) -> str:
         assert self.proc.stdout is not None
@@ -241,7 +252,8 @@ class ForkServer:
         memory_mb: int | None = None,
         env: Mapping[str, str] | None = None,
     ) -> RunResult:
-        assert self.proc.stdin is not None
+        if not self._ready:
+            self.preload([])
         tmp = Path(self._tmp.name)
         junit = tmp / "junit.xml"
         log = tmp / "output.log"
@@ -254,12 +266,7 @@ class ForkServer:
             log=str(log),
             env=dict(env or {}),
         )
-        try:
-            self.proc.stdin.write(request.model_dump_json() + "\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            self.close()
-            raise WorkerDied("the warm pytest worker is gone") from None
+        self._send(request.model_dump_json())
         answer = RunAnswer.model_validate_json(self._read_line(timeout=timeout + 60))
         results = read_junit(junit) if junit.exists() and not answer.timed_out else []
         output = log.read_text("utf-8", "replace")[-4000:] if log.exists() else ""

@@ -59,16 +59,77 @@ class Lane:
     run: RunTests
 
 
-def _start(
-    workspace: Workspace, invocation: Invocation, preload: Sequence[str]
-) -> ForkServer | SubprocessRuns:
+def _start(workspace: Workspace, invocation: Invocation) -> ForkServer | SubprocessRuns:
     """A warm forking worker when the platform has fork, else a fresh subprocess per run."""
     if hasattr(os, "fork"):
         try:
-            return ForkServer(workspace.root, invocation.env, preload, python=invocation.python)
+            return ForkServer(workspace.root, invocation.env, python=invocation.python)
         except (WorkerDied, OSError):
             pass
     return SubprocessRuns(invocation.env, invocation.python)
+
+
+def _ready(
+    runner: ForkServer | SubprocessRuns, invocation: Invocation, preload: Sequence[str]
+) -> ForkServer | SubprocessRuns:
+    if isinstance(runner, ForkServer):
+        try:
+            runner.preload(preload)
+        except WorkerDied:
+            return SubprocessRuns(invocation.env, invocation.python)
+    return runner
+
+
+class LaneStart:
+    """Lanes whose workers warm up while the reproduction runs; ``ready`` hands them the modules
+    to preload, which only the reproduction finds."""
+
+    def __init__(self, workspaces: list[Workspace], invocations: list[Invocation]) -> None:
+        self.workspaces, self.invocations = workspaces, invocations
+        self._starter = _executor(len(workspaces), "aiap-start")
+        self._starts = [
+            self._starter.submit(_start, *pair)
+            for pair in zip(workspaces, invocations, strict=True)
+        ]
+
+    def ready(self, preload: Sequence[str]) -> list[Lane]:
+        runners = list(
+            self._starter.map(
+                _ready,
+                [wait(f) for f in self._starts],
+                self.invocations,
+                [preload] * len(self._starts),
+            )
+        )
+        return [
+            Lane(ws, inv, runner.run if isinstance(runner, ForkServer) else runner)
+            for ws, inv, runner in zip(self.workspaces, self.invocations, runners, strict=True)
+        ]
+
+    def close(self) -> None:
+        self._starter.shutdown(wait=True)
+        for start in self._starts:
+            if start.exception() is None and isinstance(runner := start.result(), ForkServer):
+                runner.close()
+
+
+@contextmanager
+def start_lanes(
+    primary: Workspace, invocation_for: Callable[[Workspace], Invocation], count: int
+) -> Iterator[LaneStart]:
+    """``count`` lanes: the primary workspace and clones of it (made now, before any run leaves
+    files in the primary), their workers started together."""
+    workspaces = [primary]
+    start: LaneStart | None = None
+    try:
+        workspaces.extend(primary.clone() for _ in range(count - 1))
+        start = LaneStart(workspaces, [invocation_for(ws) for ws in workspaces])
+        yield start
+    finally:
+        if start is not None:
+            start.close()
+        for ws in workspaces[1:]:
+            ws.cleanup()
 
 
 @contextmanager
@@ -78,24 +139,9 @@ def open_lanes(
     preload: Sequence[str],
     count: int,
 ) -> Iterator[list[Lane]]:
-    """``count`` lanes: the primary workspace and clones of it, their workers started together."""
-    workspaces = [primary]
-    runners: list[ForkServer | SubprocessRuns] = []
-    try:
-        workspaces.extend(primary.clone() for _ in range(count - 1))
-        invocations = [invocation_for(ws) for ws in workspaces]
-        with _executor(count, "aiap-start") as starter:
-            runners = list(starter.map(_start, workspaces, invocations, [preload] * count))
-        yield [
-            Lane(ws, inv, runner.run if isinstance(runner, ForkServer) else runner)
-            for ws, inv, runner in zip(workspaces, invocations, runners, strict=True)
-        ]
-    finally:
-        for runner in runners:
-            if isinstance(runner, ForkServer):
-                runner.close()
-        for ws in workspaces[1:]:
-            ws.cleanup()
+    """``count`` lanes, ready: ``start_lanes`` when there is nothing to do meanwhile."""
+    with start_lanes(primary, invocation_for, count) as start:
+        yield start.ready(preload)
 
 
 def wait(future: Future[T]) -> T:

@@ -17,7 +17,7 @@ from aiap.config import AiapConfig
 from aiap.engines import engine_deadlines, plugin_manager, select_engines
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, Failure, Location, RunState
-from aiap.repair.lanes import Lane, ValidatorPool, lane_count, open_lanes
+from aiap.repair.lanes import Lane, ValidatorPool, lane_count, start_lanes
 from aiap.repair.localize import FailureGroup, group_failures, rank_locations
 from aiap.repair.reproduce import Reproduction, child_env, reproduce
 from aiap.repair.search import Engines, Progress, find_patches
@@ -95,33 +95,33 @@ def _repair_in(
     job: RepairJob, ws: Workspace, engines: Engines, state: RunState, say: Progress
 ) -> None:
     count = lane_count(job.config.workers)
-    say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
-    with state.timing("reproduce"):
-        found = reproduce(
-            _invocation(job, ws),
-            ws,
-            job.failing,
-            timeout_setting=job.config.timeout,
-            user_seconds=job.user_seconds,
-            state=state,
-            durations=job.durations,
-            cores=count,
-        )
-    if found is None:
-        return
-    if time.monotonic() + finish_seconds(found, engines.budget) > engines.deadline:
-        state.status, state.ended = "no-patch", "budget"
-        state.messages.append(
-            f"no patch: the budget ended before the search began (aiap's run of the suite with "
-            f"coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
-        )
-        return
-    groups = group_failures(found.failures, found.test_files)
     with ExitStack() as stack:
-        with state.timing("lanes"):
-            lanes = stack.enter_context(
-                open_lanes(ws, partial(_invocation, job), found.preload, count)
+        # The lanes' workers warm up while the reproduction runs.
+        starting = stack.enter_context(start_lanes(ws, partial(_invocation, job), count))
+        say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
+        with state.timing("reproduce"):
+            found = reproduce(
+                _invocation(job, ws),
+                ws,
+                job.failing,
+                timeout_setting=job.config.timeout,
+                user_seconds=job.user_seconds,
+                state=state,
+                durations=job.durations,
+                cores=count,
             )
+        if found is None:
+            return
+        if time.monotonic() + finish_seconds(found, engines.budget) > engines.deadline:
+            state.status, state.ended = "no-patch", "budget"
+            state.messages.append(
+                f"no patch: the budget ended before the search began (aiap's run of the suite "
+                f"with coverage took it); raise --aiap-budget above {engines.budget:.0f} s"
+            )
+            return
+        groups = group_failures(found.failures, found.test_files)
+        with state.timing("lanes"):
+            lanes = starting.ready(found.preload)
         search = partial(
             _search,
             lanes=lanes,
