@@ -155,21 +155,26 @@ CASES = {
         "+    return order['paid'] and order['weight'] < 30\n",
     ),
     "statement_insertion": (
-        "def reachable(graph, start):\n"
+        "def unique(items):\n"
         "    seen = set()\n"
-        "    seen.add(start)\n"
-        "    stack = [start]\n"
-        "    while stack:\n"
-        "        node = stack.pop()\n"
-        "        for nxt in graph.get(node, []):\n"
-        "            if nxt not in seen:\n"
-        "                stack.append(nxt)\n"
-        "    return seen\n",
-        "from mod import reachable\n\n"
-        "def test_alone():\n    assert reachable({}, 'a') == {'a'}\n\n"
-        "def test_chain():\n"
-        "    assert reachable({'a': ['b'], 'b': ['c']}, 'a') == {'a', 'b', 'c'}\n",
-        "seen.add(nxt)\n",  # in the loop or under the `if`: both are right
+        "    kept = []\n"
+        "    for item in items:\n"
+        "        if item not in seen:\n"
+        "            seen.add(item)\n"
+        "            kept.append(item)\n"
+        "    return kept\n\n\n"
+        "def first_repeat(items):\n"
+        "    seen = set()\n"
+        "    for item in items:\n"
+        "        if item in seen:\n"
+        "            return item\n"
+        "    return None\n",
+        "from mod import first_repeat, unique\n\n"
+        "def test_unique():\n    assert unique([1, 2, 1]) == [1, 2]\n\n"
+        "def test_no_repeat():\n    assert first_repeat([1, 2]) is None\n\n"
+        "def test_repeat():\n    assert first_repeat([1, 2, 1]) == 1\n\n"
+        "def test_later_repeat():\n    assert first_repeat([1, 2, 2]) == 2\n",
+        "+        seen.add(item)\n",  # `seen.add(item)` in unique is the model
     ),
     "guard": (
         "def average(values):\n    return sum(values) / len(values)\n",
@@ -216,7 +221,7 @@ def test_operator_is_the_fix_found_by_the_plugin(operator: str, project: pytest.
     assert user_files(project.path) == before  # --aiap-fix alone writes nothing
 
 
-def test_two_defects_in_one_function_are_fixed_by_a_two_location_patch(
+def test_two_defects_are_fixed_by_a_pair_checked_as_soon_as_both_halves_are_found(
     project: pytest.Pytester,
 ) -> None:
     project.makepyfile(
@@ -246,3 +251,7 @@ def test_two_defects_in_one_function_are_fixed_by_a_two_location_patch(
     result.stdout.fnmatch_lines(
         ["aiap: patch 1:*", "+    low = min(values)", "+    mean = sum(values) / len(values)"]
     )
+    # `min` fixes test_lowest, `/` test_mean: together every failing test. Their pair is checked
+    # then, not after the ~290 single edits the engine offers for this function.
+    found_at = int(result.stdout.str().split("(candidate ", 1)[1].split(",", 1)[0])
+    assert found_at < 100

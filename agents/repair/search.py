@@ -16,7 +16,7 @@ from aiap.edits import apply_edits, change_size, net_tokens, unified_diff
 from aiap.engines import one_line, propose
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, RunState, TouchedFile, Verdict, sha256_bytes
-from aiap.repair.combine import pairs
+from aiap.repair.combine import merge, pairs
 from aiap.repair.lanes import ValidatorPool, wait
 from aiap.repair.reach import lost_lines
 from aiap.repair.validate import Validator
@@ -36,6 +36,10 @@ MAX_ELSEWHERE_AFTER_FIRST = 20
 # suite each look costs seconds, and the first find is usually the one.
 MIN_SECONDS_AFTER_FIRST = 3.0
 SHARE_AFTER_FIRST = 0.25
+# Two partial fixes that together fix every failing test, each one the other does not, look
+# like the halves of a fix of two defects: their pair is checked at once, not after every
+# single edit was tried. At most this many such pairs per search.
+MAX_EARLY_PAIRS = 10
 
 
 @dataclass
@@ -102,6 +106,9 @@ class _Search:
         # Made some, not all, of the failing tests pass: which ones.
         self.partial: list[tuple[CodePatch, frozenset[str]]] = []
         self.tried: list[CodePatch] = []
+        self.targets: frozenset[str] = frozenset()  # the failing tests searched for
+        self.early: deque[CodePatch] = deque()  # pairs of complementary partial fixes, to check
+        self.early_left = MAX_EARLY_PAIRS
         self.out_of_time = False
         self.same_line_left = MAX_SAME_LINE_AFTER_FIRST
         self.scanned_left = MAX_SCANNED_AFTER_FIRST
@@ -179,12 +186,35 @@ class _Search:
             self.best = min(rank_key(p) for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
-                self.partial.append((patch, frozenset(verdict.targets_fixed)))
+                fixed = frozenset(verdict.targets_fixed)
+                if self.first_line is None:
+                    self._pair_early(patch, fixed)
+                self.partial.append((patch, fixed))
             self.engines.pm.hook.aiap_patch_rejected(patch=patch, verdict=verdict)
 
+    def _pair_early(self, patch: CodePatch, fixed: frozenset[str]) -> None:
+        for other, other_fixed in self.partial:
+            if self.early_left <= 0:
+                return
+            if fixed | other_fixed != self.targets or fixed <= other_fixed or other_fixed <= fixed:
+                continue
+            pair = merge(other, patch)
+            if pair is not None:
+                self.early.append(pair)
+                self.early_left -= 1
+
+    def _offer_early(self, originals: dict[str, bytes]) -> bool:
+        """Offer the pairs of complementary partial fixes found so far; False to stop."""
+        while self.early:
+            pair = complete(self.early.popleft(), originals)
+            if pair is not None and not self.offer(pair):
+                return False
+        return True
+
     def run(self, request: RepairRequest, originals: dict[str, bytes]) -> None:
-        """Offer the engines' candidates until a stop rule or the budget ends the self."""
+        """Offer the engines' candidates until a stop rule or the budget ends the search."""
         engines, state = self.engines, self.state
+        self.targets = frozenset(f.nodeid for f in request.failures)
         for engine in engines.names:
             # An engine that learns from rejections hears each verdict before its next candidate.
             feedback = hasattr(engines.pm.get_plugin(engine), "aiap_patch_rejected")
@@ -200,9 +230,13 @@ class _Search:
                     continue
                 if patch is not None and not self.offer(patch):
                     break
+                if not self._offer_early(originals):
+                    break
                 if feedback:
                     self.drain()
             self.drain()
+            while self.early and self._offer_early(originals):
+                self.drain()
             if self.plausible or self.out_of_time:
                 break
         if not self.plausible and not self.out_of_time:
