@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -8,6 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.openai_server import OpenAIServer
+
+# The suite runs two tests at a time on two cores (pytest -n 2): a repair under test gets one
+# validation lane, as a second would only wait for a core. Tests of the lanes ask for more.
+ONE_LANE = {"AIAP_WORKERS": "1"}
+os.environ.update(ONE_LANE)  # for the runs the tests start without these helpers (git hooks)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -65,10 +71,10 @@ def run_pytest_cli(
     cwd: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """pytest as a user runs it, in a subprocess, with the installed aiap plugin."""
-    import os
     import sys
 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
+    full_env.update(ONE_LANE)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],

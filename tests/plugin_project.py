@@ -14,11 +14,14 @@ SKIP_DIRS = {".aiap", ".git", "__pycache__", ".pytest_cache"}
 
 
 def user_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """pytester for a user's project: no AIAP_* setting of ours leaks into the runs."""
+    """pytester for a user's project: no AIAP_* setting of ours leaks into the runs (but the
+    one lane the suite gives each repair: tests.conftest.ONE_LANE)."""
     import os
 
+    from tests.conftest import ONE_LANE
+
     for name in list(os.environ):
-        if name.startswith(("AIAP_", "PYTEST_XDIST")):
+        if name.startswith(("AIAP_", "PYTEST_XDIST")) and name not in ONE_LANE:
             monkeypatch.delenv(name)
     return pytester
 

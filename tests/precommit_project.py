@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, write_project
+from tests.conftest import ONE_LANE, git, write_project
 
 BIN = Path(sys.executable).parent
 HOOKS = ("aiap-fix", "aiap-review", "aiap-gen-tests")
@@ -90,6 +90,7 @@ def local_config(hook_args: dict[str, list[str]] | None = None) -> str:
 def hook_env(**extra: str) -> dict[str, str]:
     """The environment of a developer whose virtualenv (this one) is active."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
+    env.update(ONE_LANE)
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
     env["VIRTUAL_ENV"] = str(BIN.parent)
     env.update(extra)
@@ -135,6 +136,6 @@ def stage(repo: Path, files: dict[str, str]) -> list[str]:
 def enter(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in-process hooks from ``repo`` (pre-commit's cwd), with no AIAP_* setting inherited."""
     monkeypatch.chdir(repo)
-    for name in [n for n in os.environ if n.startswith("AIAP_")]:
+    for name in [n for n in os.environ if n.startswith("AIAP_") and n not in ONE_LANE]:
         monkeypatch.delenv(name)
     return repo
