@@ -58,11 +58,8 @@ def merge(a: CodePatch, b: CodePatch) -> CodePatch | None:
 def _complementary(partial: Sequence[tuple[CodePatch, frozenset[str]]]) -> list[Pair]:
     """Partial fixes two by two, those that together make the most failing tests pass first:
     the two halves of one fix each fix other tests; in the order tried otherwise."""
-    ranked = sorted(
-        enumerate(combinations(partial, 2)),
-        key=lambda item: (-len(item[1][0][1] | item[1][1][1]), item[0]),
-    )
-    return [(a, b) for _, ((a, _), (b, _)) in ranked]
+    ranked = sorted(combinations(partial, 2), key=lambda two: -len(two[0][1] | two[1][1]))
+    return [(a, b) for (a, _), (b, _) in ranked]  # sorted() is stable: tried order kept
 
 
 def pairs(
