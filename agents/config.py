@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,22 +24,28 @@ class ConfigError(Exception):
     """A setting that cannot be used; the message says which and where."""
 
 
+# A time or a count of zero, below zero or not a number would make a run end at once or never.
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0)]
+Dollars = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
 class AiapConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     engine: Engine = "auto"
-    budget: float = 120.0  # seconds for the whole search
-    timeout: float | None = None  # seconds per test run; derived from durations when unset
-    memory_mb: int | None = 4096  # address-space limit per test run
-    workers: int | None = None  # validation lanes; one per core when unset
+    budget: Seconds = 120.0  # seconds for the whole search
+    timeout: Seconds | None = None  # seconds per test run; derived from durations when unset
+    memory_mb: Annotated[int, Field(ge=0)] | None = 4096  # per test run's address space; 0: none
+    workers: Count | None = None  # validation lanes; one per core when unset
     model: str | None = None
     api_base: str | None = None
     python: str | None = None  # interpreter of the project's tests (pre-commit hooks)
-    llm_rounds: int = 3  # requests per failure group: the first, then one per rejected answer
-    llm_max_tokens: int = 100_000  # tokens per run, prompts and answers together
-    llm_max_cost: float = 0.50  # US dollars per run (when litellm knows the model's price)
-    llm_timeout: float = 60.0  # seconds per request
-    llm_context_tokens: int = 6000  # size of the context sent with a request
+    llm_rounds: Count = 3  # requests per failure group: the first, then one per rejected answer
+    llm_max_tokens: Count = 100_000  # tokens per run, prompts and answers together
+    llm_max_cost: Dollars = 0.50  # US dollars per run (when litellm knows the model's price)
+    llm_timeout: Seconds = 60.0  # seconds per request
+    llm_context_tokens: Count = 6000  # size of the context sent with a request
     llm_stream: bool = True  # stream answers (an enormous one is cut off early)
     cache: bool = True  # LLM answers cached under .aiap/
 

@@ -28,6 +28,18 @@ def test_a_bad_value_names_its_source(tmp_path: Path) -> None:
         load_config(tmp_path, environ={})
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("budget", "nan"), ("budget", "-5"), ("budget", "inf"), ("timeout", "0"), ("workers", "0"),
+     ("memory_mb", "-1"), ("llm_rounds", "0"), ("llm_timeout", "nan"), ("llm_max_cost", "-1")],
+)  # fmt: skip
+def test_a_time_or_count_that_would_end_a_run_at_once_or_never_is_refused(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^AIAP_\* environment: {name}: "):
+        load_config(tmp_path, environ={f"AIAP_{name.upper()}": value})
+
+
 def test_an_unknown_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.aiap]\nbudgte = 3\n")
     with pytest.raises(ConfigError, match="budgte"):

@@ -191,6 +191,17 @@ def test_a_broken_setting_is_named_and_nothing_runs(project: pytest.Pytester) ->
     assert user_files(project.path) == before
 
 
+def test_a_budget_that_is_not_a_number_is_named_and_nothing_runs(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(mod=BUGGY, test_mod=TEST)
+    before = user_files(project.path)
+    result = run(project, "--aiap-apply", "--aiap-budget=nan")
+    result.stdout.fnmatch_lines(["aiap: command line: budget: Input should be a finite number"])
+    result.stdout.no_fnmatch_line("*candidate(s) tried*")
+    assert user_files(project.path) == before
+
+
 def test_the_llm_engine_without_a_model_says_what_to_set(project: pytest.Pytester) -> None:
     project.makepyfile(mod=BUGGY, test_mod=TEST)
     result = run(project, "--aiap-fix", "--aiap-engine=llm")
