@@ -7,6 +7,7 @@ when ``--aiap-fix`` (or ``--aiap-apply``) is on, as pytest's stepwise plugin doe
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -79,6 +80,13 @@ def pytest_configure(config: pytest.Config) -> None:
         return  # a run aiap itself started in its workspace
     if hasattr(config, "workerinput"):
         return  # xdist worker: the controller sees every report and repairs once
+    if config.pluginmanager.is_blocked("terminal"):
+        # The repair runs and reports in the terminal summary, which -p no:terminal removes.
+        sys.stderr.write(
+            "aiap: -p no:terminal turns off pytest's terminal summary, where aiap repairs and "
+            "reports: nothing was searched\n"
+        )
+        return
     from pytest_aiap.repairsession import RepairSession
 
     config.pluginmanager.register(RepairSession(config), "aiap-repair")

@@ -202,6 +202,15 @@ def test_a_budget_that_is_not_a_number_is_named_and_nothing_runs(
     assert user_files(project.path) == before
 
 
+def test_no_terminal_summary_says_that_nothing_was_searched(project: pytest.Pytester) -> None:
+    project.makepyfile(mod=BUGGY, test_mod=TEST)
+    before = user_files(project.path)
+    result = run(project, "--aiap-apply", "-p", "no:terminal")
+    result.stderr.fnmatch_lines(["aiap: -p no:terminal turns off *: nothing was searched"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert user_files(project.path) == before
+
+
 def test_the_llm_engine_without_a_model_says_what_to_set(project: pytest.Pytester) -> None:
     project.makepyfile(mod=BUGGY, test_mod=TEST)
     result = run(project, "--aiap-fix", "--aiap-engine=llm")
