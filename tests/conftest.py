@@ -16,6 +16,13 @@ ONE_LANE = {"AIAP_WORKERS": "1"}
 os.environ.update(ONE_LANE)  # for the runs the tests start without these helpers (git hooks)
 
 
+def user_environ() -> dict[str, str]:
+    """This process's environment as a user's: no AIAP_* or PYTEST_* setting of ours, but the
+    one lane the suite gives each repair."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
+    return {**env, **ONE_LANE}
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
@@ -73,9 +80,7 @@ def run_pytest_cli(
     """pytest as a user runs it, in a subprocess, with the installed aiap plugin."""
     import sys
 
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
-    full_env.update(ONE_LANE)
-    full_env.update(env or {})
+    full_env = {**user_environ(), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=cwd,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ONE_LANE, git, write_project
+from tests.conftest import ONE_LANE, git, user_environ, write_project
 
 BIN = Path(sys.executable).parent
 HOOKS = ("aiap-fix", "aiap-review", "aiap-gen-tests")
@@ -89,8 +89,7 @@ def local_config(hook_args: dict[str, list[str]] | None = None) -> str:
 
 def hook_env(**extra: str) -> dict[str, str]:
     """The environment of a developer whose virtualenv (this one) is active."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIAP_", "PYTEST_"))}
-    env.update(ONE_LANE)
+    env = user_environ()
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
     env["VIRTUAL_ENV"] = str(BIN.parent)
     env.update(extra)
