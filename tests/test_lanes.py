@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -47,9 +48,10 @@ def _patch(text: str) -> CodePatch:
     return CodePatch(engine="test", operator="test", description=text, edits=edits)
 
 
-def _verdicts(
+@contextmanager
+def _pool(
     project: Path, lanes_wanted: int, site: Path | None = None, preload: Sequence[str] = ()
-) -> list[bool]:
+) -> Iterator[ValidatorPool]:
     ws = Workspace.create(project)
     invocation = partial(_invocation, site=site)
     try:
@@ -69,12 +71,19 @@ def _verdicts(
                 ]
             )
             try:
-                futures = [pool.submit(_patch(text)) for text in CANDIDATES]
-                return [f.result().plausible for f in futures]
+                yield pool
             finally:
                 pool.close()
     finally:
         ws.cleanup()
+
+
+def _verdicts(
+    project: Path, lanes_wanted: int, site: Path | None = None, preload: Sequence[str] = ()
+) -> list[bool]:
+    with _pool(project, lanes_wanted, site, preload) as pool:
+        futures = [pool.submit(_patch(text)) for text in CANDIDATES]
+        return [f.result().plausible for f in futures]
 
 
 def test_lanes_are_separate_copies_removed_on_close(tmp_path: Path) -> None:
@@ -110,6 +119,22 @@ def test_a_preloaded_library_that_imports_the_project_does_not_hide_the_candidat
     project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": tests})
     verdicts = _verdicts(project, 1, site=site, preload=["helper"])
     assert verdicts == [False, True, False, True, False]
+
+
+def test_a_whole_suite_run_started_behind_checks_gives_its_verdict_when_waited_for(
+    tmp_path: Path,
+) -> None:
+    # The search starts the first plausible patch's whole-suite run at once and goes on.
+    project = write_project(tmp_path / "p", {"mod.py": BUGGY, "test_mod.py": TESTS})
+    with _pool(project, 2) as pool:
+        checks = [pool.submit(_patch(text)) for text in CANDIDATES]
+        fixed = pool.start_confirm(_patch("def double(x):\n    return x * 2\n"))
+        # Passes the failing test_two; only the whole suite sees test_zero break.
+        breaking = pool.start_confirm(_patch("def double(x):\n    return x + 2\n"))
+        assert [f.result().plausible for f in checks] == [False, True, False, True, False]
+        assert fixed().plausible
+        assert not breaking().plausible
+    assert (project / "mod.py").read_text() == BUGGY
 
 
 def _processes_in(roots: Sequence[Path]) -> set[int]:

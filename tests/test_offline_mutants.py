@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -387,6 +388,36 @@ def test_a_line_of_many_literals_makes_way_for_the_likeliest_edit_of_the_next_li
         "bounds = [31, 59, 90, 120, 151, 1810]\nok = day < bound\n"
     )
     assert boundary < last_literal_far_off  # not after all 36 edits of the six literals
+
+
+def test_arguments_of_a_pair_given_second_first_are_swapped_before_lines_offsets() -> None:
+    source = "def compare(a_parts, b_parts):\n    return cmp(len(b_parts), len(a_parts))\n"
+    offered = _in_engine_order(source, {2: 1.0})
+    swapped = offered.index(
+        "def compare(a_parts, b_parts):\n    return cmp(len(a_parts), len(b_parts))\n"
+    )
+    assert swapped < 3  # not after the offsets of each call and name on the line
+
+
+def test_arguments_not_of_a_pair_keep_the_swaps_own_rank() -> None:
+    source = "def compare(old, size):\n    return cmp(len(size), len(old))\n"
+    offered = _in_engine_order(source, {2: 1.0})
+    swapped = offered.index("def compare(old, size):\n    return cmp(len(old), len(size))\n")
+    assert swapped > 3
+
+
+def test_a_like_named_attribute_comes_before_the_others_of_the_same_name() -> None:
+    source = (
+        "import os\n\n"
+        "def paths(text):\n"
+        "    home = os.environ.get('HOME', os.path.sep)\n"
+        "    return text.split(os.sep)\n"  # line 5: os.pathsep was meant
+        "SEP = os.pathsep\n"
+    )
+    offered = [s.splitlines()[4] for s in _in_engine_order(source, {5: 1.0})]
+    split_on = re.compile(r"    return text.split\(os\.\w+\)")
+    attributes = [line for line in offered if split_on.fullmatch(line)]
+    assert attributes[0] == "    return text.split(os.pathsep)"
 
 
 # -- crashes on real code: one edit skipped, never the module ------------------------------------

@@ -22,6 +22,8 @@ class Change:
     text: str
     after: Callable[[cst.Module], cst.Module] | None = None  # a follow-up on the whole module
     at: cst.CSTNode | None = None  # the node whose line the edit belongs to, when not `old`
+    # How much likelier than its family's other edits the operator holds this one to be.
+    weight: float = 1.0
 
 
 @dataclass

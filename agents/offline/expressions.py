@@ -14,6 +14,9 @@ from aiap.offline.rewrite import code, follow_import, paren, regrouped, spaced_l
 
 MAX_WRAPS = 5  # one-argument callees tried per wrapped expression
 MAX_NAMES = 8  # replacement names tried per variable occurrence
+# Swapping `f(b_x, a_x)` into `f(a_x, b_x)`: the code says which order it meant.
+PAIRED_SWAP_WEIGHT = 3.0
+SIMILAR_NAME, SIMILAR_NAME_WEIGHT = 0.6, 2.0  # difflib's ratio, and the weight above it
 _NOT_OPERANDS = ("self", "cls", "True", "False", "None")
 _NON_COMMUTATIVE = (cst.Subtract, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power)
 # The literal that makes an operation a no-op: `+ 0` and `* 1` hide a deletion.
@@ -337,7 +340,9 @@ def swap_arguments(node: cst.Call, ctx: Context) -> Iterator[Change]:
             i, j = positional[a], positional[b]
             args[i] = node.args[i].with_changes(value=node.args[j].value)
             args[j] = node.args[j].with_changes(value=node.args[i].value)
-            yield _changed(node, node.with_changes(args=args))
+            new = node.with_changes(args=args)
+            paired = near.out_of_order(code(node.args[i].value), code(node.args[j].value))
+            yield Change(node, new, code(new), weight=PAIRED_SWAP_WEIGHT if paired else 1.0)
 
 
 # -- argument_deletion --------------------------------------------------------------------------
@@ -365,7 +370,7 @@ def replace_variable(node: cst.Name, ctx: Context) -> Iterator[Change]:
     names = [*ctx.scope.names, *ctx.names.module.names]
     candidates = [n for n in dict.fromkeys(names) if n != node.value and n not in ctx.defined]
     for name in candidates[:MAX_NAMES]:
-        yield Change(node, node.with_changes(value=name), name)
+        yield Change(node, node.with_changes(value=name), name, weight=_likeness(node.value, name))
 
 
 def replace_attribute(node: cst.Attribute, ctx: Context) -> Iterator[Change]:
@@ -376,7 +381,14 @@ def replace_attribute(node: cst.Attribute, ctx: Context) -> Iterator[Change]:
     base, own = node.value.value, node.attr.value
     others = [a for a in ctx.names.attributes.get(base, []) if a != own]
     for attr in others[:MAX_NAMES]:
-        yield Change(node, node.with_changes(attr=cst.Name(attr)), f"{base}.{attr}")
+        new = node.with_changes(attr=cst.Name(attr))
+        yield Change(node, new, f"{base}.{attr}", weight=_likeness(own, attr))
+
+
+def _likeness(old: str, new: str) -> float:
+    """A name much like the one replaced (`item`/`items`, `sep`/`pathsep`) is the likelier slip."""
+    similar = difflib.SequenceMatcher(a=old, b=new).ratio() >= SIMILAR_NAME
+    return SIMILAR_NAME_WEIGHT if similar else 1.0
 
 
 # -- operand_insertion --------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class Site(BaseModel):
     operator: Family
     index: int  # position in the mutator's edit list
     node: int = 0  # which node it changes, numbered in the module (its edits share a chance)
+    weight: float = 1.0  # the operator's hint (Change.weight)
 
 
 def _first_line(text: str) -> str:
@@ -180,6 +181,7 @@ class ModuleMutator:
                 operator=edit.family,
                 index=i,
                 node=nodes.setdefault(id(edit.change.old), len(nodes)),
+                weight=edit.change.weight,
             )
             for i, (line, edit) in enumerate(self._edits)
         ]

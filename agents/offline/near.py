@@ -3,6 +3,8 @@ small plausible patches the first offered wins."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 # The usual slips first: `+`/`-`, `/`/`//`, `%`/`//`.
@@ -41,3 +43,24 @@ CALLEES: dict[str, list[str]] = {}
 for _group in _CONFUSABLE_GROUPS:
     for _name in _group:
         CALLEES.setdefault(_name, []).extend(n for n in _group if n != _name)
+
+# Names that come in an order: (first, second) as code usually passes them.
+ORDERED_PAIRS = frozenset(
+    [("a", "b"), ("x", "y"), ("i", "j"), ("lo", "hi"), ("low", "high"), ("start", "end"),
+     ("start", "stop"), ("begin", "end"), ("first", "last"), ("first", "second"),
+     ("left", "right"), ("min", "max"), ("old", "new"), ("src", "dst"), ("source", "target"),
+     ("key", "value"), ("width", "height"), ("row", "col"), ("expected", "actual"),
+     ("self", "other"), ("lhs", "rhs"), ("before", "after"), ("prev", "next"),
+     ("head", "tail"), ("top", "bottom"), ("major", "minor"), ("numerator", "denominator")]
+)  # fmt: skip
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+
+
+def out_of_order(first: str, second: str) -> bool:
+    """Two arguments' code that differs in one word only, the words of an ordered pair given
+    second first: `cmp(len(b_parts), len(a_parts))`, `range(end, start)`."""
+    one, two = _WORD.findall(first.lower()), _WORD.findall(second.lower())
+    if len(one) != len(two):
+        return False
+    differ = [(u, v) for u, v in zip(one, two, strict=True) if u != v]
+    return len(differ) == 1 and (differ[0][1], differ[0][0]) in ORDERED_PAIRS

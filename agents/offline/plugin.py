@@ -78,7 +78,7 @@ class OfflineEngine:
                 ordinals = nodes.setdefault((site.line, site.operator), {})
                 n = ordinals.setdefault(site.node, len(ordinals))
                 share = SAME_NODE_DECAY**v * NEXT_NODE_DECAY**n
-                priority = scores[site.line] * prior(site.operator) * share
+                priority = scores[site.line] * prior(site.operator) * share * site.weight
                 plan.append((-priority, len(plan), path, site))
         plan.sort(key=lambda entry: (entry[0], entry[1]))
         seen: set[tuple[str, str]] = set()

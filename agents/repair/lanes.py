@@ -218,23 +218,28 @@ class ValidatorPool:
 
         return self._executor.submit(run)
 
-    def confirm(self, patch: CodePatch) -> Verdict:
-        """The whole suite for the chosen patch (called when no check is in flight): its shards
-        side by side, each on a lane, when the reproduction ran split."""
-        if len(self.shards) < 2:
-            return self.validators[0].confirm(patch)
-        futures = [
-            self.on_lane(partial(_confirm_shard, patch=patch, shard=shard)) for shard in self.shards
-        ]
+    def start_confirm(self, patch: CodePatch) -> Callable[[], Verdict]:
+        """Start the whole suite for ``patch`` on the lanes, queued behind the checks in flight:
+        its shards side by side when the reproduction ran split. The call returned waits for
+        the verdict."""
+        shards = self.shards if len(self.shards) > 1 else [[]]
+        futures = [self.on_lane(partial(_confirm_shard, patch=patch, shard=s)) for s in shards]
+        return partial(self._confirmed, patch, futures)
+
+    def _confirmed(self, patch: CodePatch, futures: list[Future[Verdict]]) -> Verdict:
         verdicts = [wait(future) for future in futures]
         rejected = next((v for v in verdicts if not v.plausible), None)
         if rejected is None:
             return Verdict(plausible=True, whole_suite=True)
-        if rejected.reason.startswith("stopped"):
+        if rejected.reason.startswith("stopped") or len(futures) == 1:
             return rejected
         # A test that passes in the user's whole run may fail split (order, shared state): the
         # whole run decides.
-        return self.validators[0].confirm(patch)
+        return wait(self.on_lane(partial(_confirm_shard, patch=patch, shard=[])))
+
+    def confirm(self, patch: CodePatch) -> Verdict:
+        """The whole suite for ``patch``, waited for."""
+        return self.start_confirm(patch)()
 
     def close(self) -> None:
         # Runs still in flight end when their workers are closed (open_lanes' exit).

@@ -117,6 +117,9 @@ class _Search:
         self.first_line: tuple[str, int] | None = None
         self.started = time.monotonic()
         self.look_until = float("inf")  # set when the first plausible patch is found
+        # The first plausible patch's whole-suite run, started at once: it runs as the look for
+        # a better patch goes on, and is waited for only if that patch is chosen.
+        self.confirming: tuple[CodePatch, Callable[[], Verdict]] | None = None
 
     def _admit(self, patch: CodePatch) -> bool | None:
         """True to check it, False to pass it by, None to stop asking this engine."""
@@ -183,6 +186,8 @@ class _Search:
                 self.look_until = now + max(
                     MIN_SECONDS_AFTER_FIRST, SHARE_AFTER_FIRST * (now - self.started)
                 )
+                if not verdict.whole_suite:
+                    self.confirming = (patch, self.pool.start_confirm(patch))
             self.best = min(rank_key(p) for p, _ in self.plausible)
         else:
             if verdict.targets_fixed:
@@ -270,7 +275,7 @@ def find_patches(
         with state.timing("rank"):
             ranked = _reach_ranked(ranked, pool, engines.deadline - finish)
     with state.timing("confirm"):
-        return _confirm_best(ranked, pool, state)
+        return _confirm_best(ranked, pool, state, search.confirming)
 
 
 RankKey = tuple[int, int, float, float]
@@ -318,11 +323,20 @@ def _reach_rank(lost: int | None) -> int:
 
 
 def _confirm_best(
-    ranked: list[tuple[CodePatch, bool]], pool: ValidatorPool, state: RunState
+    ranked: list[tuple[CodePatch, bool]],
+    pool: ValidatorPool,
+    state: RunState,
+    started: tuple[CodePatch, Callable[[], Verdict]] | None = None,
 ) -> list[CodePatch]:
-    """The whole suite once, for the best patch (the next one only if it breaks something)."""
+    """The whole suite once, for the best patch (the next one only if it breaks something);
+    ``started``: a patch whose whole-suite run is under way, and the wait for its verdict."""
     for index, (patch, whole) in enumerate(ranked):
-        verdict = Verdict(plausible=True) if whole else pool.confirm(patch)
+        if whole:
+            verdict = Verdict(plausible=True)
+        elif started is not None and started[0] is patch:
+            verdict = started[1]()
+        else:
+            verdict = pool.confirm(patch)
         if verdict.plausible:
             rest = [p for i, (p, _) in enumerate(ranked) if i != index]
             return [patch, *rest]
