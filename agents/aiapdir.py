@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from aiap.models import CodePatch, RunState
 
 DIRNAME = ".aiap"
+TEMP_PREFIX = ".aiap-"  # write_atomic's temp files: TEMP_PREFIX, the writer's pid, -XXXXXXXX.tmp
 
 GITIGNORE = "# Created by aiap automatically.\n*\n"
 
@@ -47,7 +48,9 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     Temp file in the same directory (``os.replace`` is atomic only within one file system),
     fsynced before the rename so a crash cannot leave a renamed but empty file.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".aiap-", suffix=".tmp")
+    # The writer's pid in the name: a temp file a killed writer left is known for one.
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -61,6 +64,24 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def left_by_dead_writer(temp: Path) -> bool:
+    """Whether ``temp`` is a temp file of ``write_atomic`` whose writer is gone (killed between
+    writing it and the rename)."""
+    name = temp.name
+    if not (name.startswith(TEMP_PREFIX) and name.endswith(".tmp")):
+        return False
+    pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
 
 
 def _fsync_dir(directory: Path) -> None:

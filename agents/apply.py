@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ValidationError
 
-from aiap.aiapdir import AiapDir, write_atomic
+from aiap.aiapdir import TEMP_PREFIX, AiapDir, left_by_dead_writer, write_atomic
 from aiap.edits import apply_edits
 from aiap.models import CodePatch, TouchedFile, sha256_bytes
 
@@ -64,6 +64,7 @@ def apply_patch(root: Path, patch: CodePatch, sources: dict[str, str] | None = N
     that carries no ``files`` hashes: they are then derived from it.
     Raises ApplyError, having written nothing to the user's files.
     """
+    remove_stale_temps(root)
     planned = [_plan(root, patch, touched) for touched in _touched_files(patch, sources)]
     record_path = _write_record(AiapDir(root), patch, planned)
     _replace_all(planned, record_path)
@@ -76,6 +77,7 @@ def undo(root: Path, force: bool = False) -> list[str]:
     Refuses, restoring nothing, when a file changed since aiap wrote it, unless ``force``.
     """
     store = AiapDir(root)
+    remove_stale_temps(root)
     record_path = _newest_record(store.undo_dir)
     if record_path is None:
         raise ApplyError("nothing to undo")
@@ -254,6 +256,33 @@ def _put_back(written: list[_Planned]) -> list[str]:
         except OSError:
             failed.append(item.path)
     return failed
+
+
+# Pending undo records whose files' directories are looked at for a killed write's temp file.
+STALE_RECORDS = 20
+
+
+def remove_stale_temps(root: Path) -> list[str]:
+    """Remove the temp files a killed apply or undo left beside the files it was writing (the
+    files of the pending undo records); their paths."""
+    records = sorted(AiapDir(root).undo_dir.glob("*.json"), key=lambda p: p.name)
+    directories: set[Path] = set()
+    for path in records[-STALE_RECORDS:]:
+        try:
+            files = _read_record(path).files
+            directories.update(_target(root, file.path).parent for file in files)
+        except ApplyError:
+            continue
+    removed = []
+    for directory in sorted(directories):
+        for temp in directory.glob(f"{TEMP_PREFIX}*.tmp"):
+            if left_by_dead_writer(temp):
+                try:
+                    temp.unlink()
+                except OSError:
+                    continue
+                removed.append(os.path.relpath(temp, root))
+    return removed
 
 
 def _newest_record(undo_dir: Path) -> Path | None:

@@ -28,6 +28,7 @@ from aiap.lintfix import LintResult, lint_fix
 from aiap.models import CodePatch, RunResult
 from aiap.record import RunRecord
 from aiap.runner import run_pytest
+from aiap.sandbox import SandboxUnavailable
 from aiap.testfiles import is_test_file
 from aiap.testselect import TestSelection, select_tests
 
@@ -202,7 +203,11 @@ def _repair(
         user_seconds=result.duration,
         python=None if python.is_own else python.path,
     )
-    state = repair(job, progress=say)
+    try:
+        state = repair(job, progress=say)
+    except SandboxUnavailable as e:
+        report.messages.append(f"no repair: {e}")
+        return
     report.messages.extend(state.messages)
     record = RunRecord(root, tag="fix")
     record.save(state)

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from aiap.sandbox import Setting
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -48,6 +50,7 @@ class AiapConfig(BaseModel):
     llm_context_tokens: Count = 6000  # size of the context sent with a request
     llm_stream: bool = True  # stream answers (an enormous one is cut off early)
     cache: bool = True  # LLM answers cached under .aiap/
+    sandbox: Setting = "auto"  # where the code aiap did not write runs; auto: bwrap if it works
 
 
 ENV_PREFIX = "AIAP_"

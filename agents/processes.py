@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from aiap import tempdirs
 
 
 def limit_memory(megabytes: int | None) -> None:
@@ -40,3 +44,35 @@ def kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the ``finally`` blocks run."""
+
+
+@contextmanager
+def terminate_unwinds() -> Iterator[None]:
+    """During the block a SIGTERM unwinds it (its ``finally`` blocks stop aiap's workers and
+    remove its copies), then ends the process as SIGTERM would have: by default it ends Python
+    at once and leaves both behind. A handler the host installed is left alone."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def unwind(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    except Terminated:
+        tempdirs.remove_root()  # what exit handlers would have removed
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)  # the status a caller expects of a terminated run
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

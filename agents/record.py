@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from aiap.aiapdir import DIRNAME, AiapDir
-from aiap.apply import ApplyError, apply_patch
+from aiap.apply import ApplyError, apply_patch, remove_stale_temps
 from aiap.audit import patch_record
 from aiap.models import CodePatch, RunState
 
@@ -39,7 +39,9 @@ class RunRecord:
         return [f"could not write {', '.join(what)} ({why})" for why, what in self._failed.items()]
 
     def save(self, state: RunState) -> None:
-        """Save the run's patches (for ``git apply``), its story and its coverage map."""
+        """Save the run's patches (for ``git apply``), its story and its coverage map; remove
+        the temp files a killed apply left."""
+        remove_stale_temps(self.root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for index, patch in enumerate(state.patches, 1):
             stem = "-".join(part for part in (stamp, self.tag, str(index)) if part)

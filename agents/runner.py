@@ -7,18 +7,20 @@ memory is rejected instead of hanging the search.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from junitparser import Error, Failure, JUnitXml, Skipped, TestCase
 
+from aiap import tempdirs
 from aiap.models import RunResult, TestResult
 from aiap.nodeids import PROPERTY
 from aiap.processes import isolated, kill_group
+from aiap.sandbox import Mode, command
 
 # Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
 CHILD_ENV = "AIAP_CHILD"
@@ -96,12 +98,15 @@ def run_pytest(
     memory_mb: int | None = None,
     python: str | None = None,
     scratch: Path | None = None,
+    sandbox: Mode = "none",
 ) -> RunResult:
     """Run ``python -m pytest ARGS`` in ``cwd``, with ``python`` or else the current interpreter.
 
     ``scratch``: where the JUnit file goes (a sandboxed child may write only there).
     """
-    run = PytestRun(cwd, args, env=env, memory_mb=memory_mb, python=python, scratch=scratch)
+    run = PytestRun(
+        cwd, args, env=env, memory_mb=memory_mb, python=python, scratch=scratch, sandbox=sandbox
+    )
     return run.result(timeout)
 
 
@@ -120,12 +125,16 @@ class PytestRun:
         memory_mb: int | None = None,
         python: str | None = None,
         scratch: Path | None = None,
+        sandbox: Mode = "none",
     ) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="aiap-run-", dir=scratch)
-        self._junit = Path(self._tmp.name) / "junit.xml"
-        self._output = Path(self._tmp.name) / "output.log"
+        self._tmp = tempdirs.make("run", where=scratch)
+        self._junit = self._tmp / "junit.xml"
+        self._output = self._tmp / "output.log"
         nodeids = aiap_importable(env, python)
-        cmd = [python or sys.executable, "-m", "pytest", *args, *junit_args(self._junit, nodeids)]
+        cmd = command(
+            [python or sys.executable, "-m", "pytest", *args, *junit_args(self._junit, nodeids)],
+            sandbox,
+        )
         self.start = time.monotonic()
         try:
             with self._output.open("wb") as out:
@@ -139,7 +148,7 @@ class PytestRun:
                     preexec_fn=isolated(memory_mb),  # its own process group: killed whole
                 )
         except BaseException:
-            self._tmp.cleanup()
+            shutil.rmtree(self._tmp, ignore_errors=True)
             raise
 
     def result(self, timeout: float) -> RunResult:
@@ -166,7 +175,7 @@ class PytestRun:
                 output_tail=text[-4000:],
             )
         finally:
-            self._tmp.cleanup()
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
     def kill(self) -> None:
         """Stop the run if it is still going (its group is not looked up once it was reaped:
@@ -178,4 +187,4 @@ class PytestRun:
     def close(self) -> None:
         """Stop the run and remove its files, without waiting for a result."""
         self.kill()
-        self._tmp.cleanup()
+        shutil.rmtree(self._tmp, ignore_errors=True)

@@ -24,12 +24,12 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from aiap import tempdirs
 from aiap.edits import apply_edits
 from aiap.models import CodePatch
 
@@ -257,7 +257,7 @@ class Workspace:
     @classmethod
     def create(cls, source: Path) -> Workspace:
         source = source.resolve()
-        tmp = Path(tempfile.mkdtemp(prefix="aiap-ws-")).resolve()
+        tmp = tempdirs.make("ws")
         root = tmp / source.name
         files, used_git = project_files(source)
         ignored = ignored_files(source, files) if used_git else IgnoredFiles()
@@ -277,7 +277,7 @@ class Workspace:
 
     def clone(self) -> Workspace:
         """Another copy of this workspace, for a second lane of validation beside this one."""
-        tmp = Path(tempfile.mkdtemp(prefix="aiap-ws-")).resolve()
+        tmp = tempdirs.make("ws")
         root = tmp / self.root.name
         try:
             shutil.copytree(self.root, root, symlinks=True, ignore=_no_bytecode)

@@ -8,7 +8,6 @@ Exits 1 when it wrote a test file, as a hook that changes files does, so the use
 from __future__ import annotations
 
 import argparse
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,10 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = [f for f in args.filenames if f.endswith(".py")]
     if not files:
         return 0
+    from aiap import tempdirs
     from aiap.cli import main as aiap
     from aiap.testgen.models import GenerationReport
 
-    with tempfile.TemporaryDirectory(prefix="aiap-gen-tests-") as tmp:
+    with tempdirs.temporary("gen-tests") as tmp:
         report_file = Path(tmp) / "report.json"
         code = aiap(
             ["gen-tests", "--time-budget", str(args.time_budget), "--json", str(report_file)]

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 ENGINES = ("auto", "offline", "llm")
+SANDBOXES = ("auto", "bwrap", "none")  # aiap.sandbox.SETTINGS, without importing aiap here
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,6 +62,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="URL",
         help="base URL of the model's server (an OpenAI-compatible one for openai/NAME)",
+    )
+    group.addoption(
+        "--aiap-sandbox",
+        choices=SANDBOXES,
+        default=None,
+        help="where the tests and candidates run: auto (default: bwrap where it works), bwrap, "
+        "none",
     )
     group.addoption(
         "--aiap-no-cache",

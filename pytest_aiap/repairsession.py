@@ -105,6 +105,7 @@ class RepairSession:
                 "model": config.getoption("aiap_model"),
                 "api_base": config.getoption("aiap_api_base"),
                 "cache": False if config.getoption("aiap_no_cache") else None,
+                "sandbox": config.getoption("aiap_sandbox"),
             },
             ini=ini,
         )
@@ -124,6 +125,7 @@ class RepairSession:
         from aiap.config import ConfigError
         from aiap.engines import EngineUnavailable
         from aiap.repair.pipeline import repair
+        from aiap.sandbox import SandboxUnavailable
 
         if self.collection_errors:
             tr.write_line(
@@ -141,7 +143,7 @@ class RepairSession:
                 f"(engine {job.config.engine}, budget {job.config.budget:.0f} s)"
             )
             state = repair(job, progress=lambda line: tr.write_line(f"aiap: {line}"))
-        except (ConfigError, EngineUnavailable) as e:
+        except (ConfigError, EngineUnavailable, SandboxUnavailable) as e:
             tr.write_line(f"aiap: {e}", red=True)
             return
         self._report(tr, state)

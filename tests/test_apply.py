@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from aiap.apply import ApplyError, UndoRecord, apply_patch, list_undo, undo
+from aiap.apply import ApplyError, UndoRecord, apply_patch, list_undo, remove_stale_temps, undo
 from aiap.edits import edits_between, unified_diff
-from aiap.models import CodePatch, TouchedFile, sha256_bytes
+from aiap.models import CodePatch, RunState, TouchedFile, sha256_bytes
+from aiap.record import RunRecord
 from tests.conftest import snapshot
 
 
@@ -294,3 +298,62 @@ def test_undo_refuses_a_damaged_record_and_restores_nothing(tmp_path: Path) -> N
     with pytest.raises(ApplyError, match="damaged undo record; nothing restored"):
         undo(tmp_path)
     assert (tmp_path / "mod.py").read_bytes() == FIXED.encode()
+
+
+# A real kill: the child's os.replace SIGKILLs it between writing b.py's temp file and the rename.
+KILLED_BEFORE_RENAMING_B = """
+import os, signal, sys
+from pathlib import Path
+from aiap.apply import apply_patch
+from aiap.models import CodePatch
+
+real_replace = os.replace
+
+def replace(src, dst):
+    if Path(dst).name == "b.py":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(src, dst)
+
+os.replace = replace
+apply_patch(Path(sys.argv[1]), CodePatch.model_validate_json(Path(sys.argv[2]).read_text()))
+"""
+
+
+def _killed_apply(root: Path) -> list[Path]:
+    """Apply a two-file patch in a process killed before b.py's rename: the temps it left."""
+    write(root, {"a.py": b"A = 1\n", "b.py": b"B = 1\n"})
+    patch = root.parent / "patch.json"
+    patch.write_text(patch_for(root, {"a.py": "A = 2\n", "b.py": "B = 2\n"}).model_dump_json())
+    done = subprocess.run([sys.executable, "-c", KILLED_BEFORE_RENAMING_B, str(root), str(patch)])
+    assert done.returncode == -signal.SIGKILL
+    left = list(root.glob(".aiap-*.tmp"))
+    assert [p.read_bytes() for p in left] == [b"B = 2\n"]  # a full copy of the patched file
+    return left
+
+
+def test_undo_removes_the_temp_file_of_an_apply_killed_before_its_rename(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _killed_apply(root)
+    assert undo(root) == ["a.py"]
+    assert snapshot(root) == {"a.py": b"A = 1\n", "b.py": b"B = 1\n"}
+
+
+def test_the_next_run_removes_the_temp_file_of_an_apply_killed_before_its_rename(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _killed_apply(root)
+    RunRecord(root).save(RunState())
+    assert list(root.glob(".aiap-*.tmp")) == []
+    assert (root / "b.py").read_bytes() == b"B = 1\n"
+
+
+def test_a_temp_file_of_a_live_writer_is_left_alone(tmp_path: Path) -> None:
+    write(tmp_path, {"mod.py": BUGGY})
+    apply_patch(tmp_path, patch_for(tmp_path, {"mod.py": FIXED}))
+    writing = tmp_path / f".aiap-{os.getpid()}-abcdefgh.tmp"  # another thread's write, under way
+    writing.write_bytes(b"half")
+    assert remove_stale_temps(tmp_path) == []
+    assert writing.exists()

@@ -420,6 +420,20 @@ def test_a_like_named_attribute_comes_before_the_others_of_the_same_name() -> No
     assert attributes[0] == "    return text.split(os.pathsep)"
 
 
+@pytest.mark.parametrize("line", [1, 3])
+def test_a_byte_order_mark_is_kept_and_line_ones_edits_land_where_they_belong(line: int) -> None:
+    source = "\ufeffLIMIT = 3\ndef f(x):\n    return x < LIMIT\n"
+    spliced = ModuleMutator(source, [line])
+    whole = ModuleMutator(source, [line], splice=False)
+    mutants = [spliced.render(site) for site in spliced.sites]
+    assert mutants and all(m is not None and m.new_source.startswith("\ufeff") for m in mutants)
+    assert [m and m.new_source for m in mutants] == [
+        m and m.new_source for m in (whole.render(site) for site in whole.sites)
+    ]
+    if line == 1:
+        assert "\ufeffLIMIT = 4\n" in "".join(m.new_source[:12] for m in mutants if m)
+
+
 # -- crashes on real code: one edit skipped, never the module ------------------------------------
 def test_an_empty_tuple_returned_is_wrapped_with_its_parentheses() -> None:
     source = "def f(x):\n    g(x)\n    return ()\n"

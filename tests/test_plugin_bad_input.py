@@ -279,30 +279,72 @@ def _ctrl_c_while_a_candidate_runs(
     """Run `pytest --aiap-apply`, Ctrl-C it once a candidate has written its pid to started:
     its output, and the pids of the candidates that ran (each leads its process group; added
     to groups)."""
+    output, pids, _ = _signal_while_a_candidate_runs(project, started, groups, signal.SIGINT)
+    return output, pids
+
+
+def _signal_while_a_candidate_runs(
+    project: pytest.Pytester, started: Path, groups: list[int], signum: int
+) -> tuple[pytest.LineMatcher, list[int], int]:
+    """Run `pytest --aiap-apply` and send it ``signum`` once a candidate has written its pid to
+    started (SIGINT to the whole foreground group, as a terminal's Ctrl-C; any other to pytest
+    alone, as `kill PID`): its output, the candidates' pids (added to groups), its exit status."""
     output = started.with_name("output")
     with output.open("w") as out:
         proc = project.popen(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--aiap-apply"],
+            # Unsandboxed: the candidate writes its pid outside aiap's copy, where a sandbox
+            # would not let it (tests/test_sandbox.py checks what the sandbox contains).
+            [
+                *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider"),
+                *("--aiap-apply", "--aiap-sandbox=none"),
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, as a terminal's foreground job
-            preexec_fn=_ctrl_c_as_in_a_terminal,
+            preexec_fn=_signals_as_in_a_terminal,
         )
     groups.append(proc.pid)
     _wait_for(started, proc, output, within=120)
-    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
-    proc.wait(timeout=60)
+    if signum == signal.SIGINT:
+        os.killpg(proc.pid, signum)
+    else:
+        os.kill(proc.pid, signum)
+    status = proc.wait(timeout=60)
     pids = [int(line) for line in started.read_text().split()]
     groups.extend(pids)
-    return pytest.LineMatcher(output.read_text().splitlines()), pids
+    return pytest.LineMatcher(output.read_text().splitlines()), pids, status
 
 
-def _ctrl_c_as_in_a_terminal() -> None:
-    """SIGINT handled and unblocked, as a shell starts a job: a test runner's worker may pass
-    its children an ignored or blocked SIGINT (one CI run's Ctrl-C tests both saw the search
-    run to its end, as if the signal never came)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+def test_sigterm_during_the_search_removes_the_copies_and_stops_the_candidates(
+    project: pytest.Pytester,
+    tmp_path: Path,
+    process_groups: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scratch = tmp_path / "tmpdir"  # the run's $TMPDIR: where its copies go
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    started = tmp_path / "candidate-pids"
+    project.makepyfile(mod=BUGGY, test_mod=HANG_WHILE_A_CANDIDATE_RUNS.format(started=str(started)))
+    before = user_files(project.path)
+    assert list(scratch.glob("aiap-*")) == []
+    _, candidates, status = _signal_while_a_candidate_runs(
+        project, started, process_groups, signal.SIGTERM
+    )
+    assert status == -signal.SIGTERM  # still ended as terminated, once it had cleaned up
+    assert list(scratch.glob("aiap-*")) == []
+    assert candidates
+    assert [pid for pid in candidates if alive_after(pid, 10)] == []
+    assert user_files(project.path) == before
+
+
+def _signals_as_in_a_terminal() -> None:
+    """SIGINT and SIGTERM handled and unblocked, as a shell starts a job: a test runner's worker
+    may pass its children an ignored or blocked SIGINT (one CI run's Ctrl-C tests both saw the
+    search run to its end, as if the signal never came)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[bytes], output: Path, within: float) -> None:

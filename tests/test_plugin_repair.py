@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
 import sys
 from pathlib import Path
@@ -62,6 +63,17 @@ def test_apply_makes_the_suite_pass_and_undo_restores_byte_identical(
     undo = shop.run(sys.executable, "-m", "aiap.cli", "undo")
     assert undo.ret == 0, undo.stderr.str()
     assert user_files(shop.path) == before
+
+
+def test_apply_keeps_a_utf8_byte_order_mark(project: pytest.Pytester) -> None:
+    # The bug is on line 1, which begins after the mark: libcst does not count it.
+    mod = project.path / "mod.py"
+    mod.write_bytes(codecs.BOM_UTF8 + b"def limit(): return 4\n")
+    project.makepyfile(
+        test_mod="from mod import limit\n\ndef test_limit():\n    assert limit() == 3\n"
+    )
+    run(project, "--aiap-apply").stdout.fnmatch_lines(["aiap: applied to mod.py*"])
+    assert mod.read_bytes() == codecs.BOM_UTF8 + b"def limit(): return 3\n"
 
 
 def test_a_green_run_does_no_repair_work(project: pytest.Pytester) -> None:

@@ -35,6 +35,7 @@ from aiap.offline.walk import Planned, plan
 
 _RANK = {family: i for i, family in enumerate(FAMILIES)}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_BOM = "\ufeff"
 
 
 class Mutant(BaseModel):
@@ -147,6 +148,8 @@ class ModuleMutator:
         # libcst renders a last line that has no newline as if it had one, then drops it.
         self.splice = splice and source.endswith(("\n", "\r"))
         self.skips = Skips() if skips is None else skips
+        # libcst drops a UTF-8 byte order mark on parsing: a module rendered whole gets it back.
+        self._bom = _BOM if source.startswith(_BOM) else ""
         module = cst.parse_module(source)  # a syntax error is the caller's to report
         self._module = module
         self._positions: Mapping[cst.CSTNode, CodeRange] = {}
@@ -155,6 +158,7 @@ class ModuleMutator:
         self._spans: Mapping[cst.CSTNode, CodeRange] = {}
         self._functions: list[tuple[int, int, cst.FunctionDef]] = []  # their spans, as offsets
         self._line_starts = _line_starts(source)
+        self._line_starts[0] = len(self._bom)  # libcst's columns of line 1 start after it
         self._edits: list[tuple[int, Planned]] = []
         try:
             wrapper = MetadataWrapper(module)
@@ -290,7 +294,7 @@ class ModuleMutator:
                 tree = self._replaced(change.old, change.new)
                 if change.after is not None:
                     tree = change.after(tree)
-                new_source = tree.code
+                new_source = self._bom + tree.code
                 error = _syntax_error(new_source, self._python)
         except Exception as failure:
             if edit.family != "statement_deletion":
@@ -301,7 +305,7 @@ class ModuleMutator:
         if edit.family == "statement_deletion" and isinstance(change.old, cst.BaseStatement):
             # The block emptied: `pass` keeps it.
             keep = cst.SimpleStatementLine(body=[cst.Pass()])
-            new_source = self._replaced(change.old, keep).code
+            new_source = self._bom + self._replaced(change.old, keep).code
             error = _syntax_error(new_source, self._python)
             if error is None:
                 return new_source

@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,9 +26,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from aiap import tempdirs
 from aiap.models import RunResult
 from aiap.processes import kill_group, limit_memory
 from aiap.runner import CHILD_ENV, aiap_importable, junit_args, read_junit
+from aiap.sandbox import Mode, command
 
 # pytest would warn that the plugins the worker preloaded cannot be rewritten: a project that
 # turns warnings into errors (-W error, filterwarnings = error) would fail every run.
@@ -193,6 +196,9 @@ def serve() -> None:
         out.write(answer.model_dump_json() + "\n")
 
 
+_SERVE = "from aiap.repair.forkserver import serve; serve()"
+
+
 class WorkerDied(Exception):
     pass
 
@@ -203,13 +209,19 @@ class ForkServer:
     The worker starts warming up at once; ``preload`` hands it the modules to import and waits
     until it is ready (``run`` asks for an empty preload first if it was not called)."""
 
-    def __init__(self, cwd: Path, env: Mapping[str, str], python: str | None = None) -> None:
+    def __init__(
+        self,
+        cwd: Path,
+        env: Mapping[str, str],
+        python: str | None = None,
+        sandbox: Mode = "none",
+    ) -> None:
         child_env = {**env, CHILD_ENV: "1"}
         self._ready = False
         self._nodeids = aiap_importable(child_env, python)
-        self._tmp = tempfile.TemporaryDirectory(prefix="aiap-fork-")
+        self._tmp = tempdirs.make("fork")
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-c", "from aiap.repair.forkserver import serve; serve()"],
+            command([python or sys.executable, "-c", _SERVE], sandbox),
             cwd=cwd,
             env=child_env,
             stdin=subprocess.PIPE,
@@ -254,7 +266,7 @@ class ForkServer:
     ) -> RunResult:
         if not self._ready:
             self.preload([])
-        tmp = Path(self._tmp.name)
+        tmp = self._tmp
         junit = tmp / "junit.xml"
         log = tmp / "output.log"
         junit.unlink(missing_ok=True)
@@ -295,4 +307,4 @@ class ForkServer:
                     stream.close()
                 except OSError:  # a broken pipe to a worker that died
                     pass
-        self._tmp.cleanup()
+        shutil.rmtree(self._tmp, ignore_errors=True)

@@ -63,10 +63,10 @@ def _start(workspace: Workspace, invocation: Invocation) -> ForkServer | Subproc
     """A warm forking worker when the platform has fork, else a fresh subprocess per run."""
     if hasattr(os, "fork"):
         try:
-            return ForkServer(workspace.root, invocation.env, python=invocation.python)
+            return ForkServer(workspace.root, invocation.env, invocation.python, invocation.sandbox)
         except (WorkerDied, OSError):
             pass
-    return SubprocessRuns(invocation.env, invocation.python)
+    return SubprocessRuns(invocation.env, invocation.python, invocation.sandbox)
 
 
 def _ready(
@@ -76,7 +76,7 @@ def _ready(
         try:
             runner.preload(preload)
         except WorkerDied:
-            return SubprocessRuns(invocation.env, invocation.python)
+            return SubprocessRuns(invocation.env, invocation.python, invocation.sandbox)
     return runner
 
 

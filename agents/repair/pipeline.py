@@ -13,16 +13,19 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from aiap import tempdirs
 from aiap.config import AiapConfig
 from aiap.engines import engine_deadlines, plugin_manager, select_engines
 from aiap.hookspecs import RepairRequest
 from aiap.models import CodePatch, Failure, Location, RunState
+from aiap.processes import terminate_unwinds
 from aiap.repair.lanes import Lane, ValidatorPool, lane_count, start_lanes
 from aiap.repair.localize import FailureGroup, group_failures, rank_locations
 from aiap.repair.reproduce import Reproduction, child_env, reproduce
 from aiap.repair.search import Engines, Progress, find_patches
 from aiap.repair.sources import editable_sources
 from aiap.repair.validate import Invocation, Validator
+from aiap.sandbox import Mode, resolve
 from aiap.workspace import Workspace
 
 # The suspicious lines searched, most suspicious first; the next window only when every
@@ -46,10 +49,20 @@ class RepairJob(BaseModel):
 
 
 def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
-    """Search a validated patch for each group of failures. Never writes the user's tree."""
+    """Search a validated patch for each group of failures. Never writes the user's tree.
+
+    What earlier runs killed outright left in the temp directory goes first; a SIGTERM during
+    the run removes this run's copies and workers before it ends the process."""
+    tempdirs.sweep()
+    with terminate_unwinds():
+        return _repair(job, progress)
+
+
+def _repair(job: RepairJob, progress: Progress | None) -> RunState:
     say = progress or (lambda _: None)
     start = time.monotonic()
     state = RunState()
+    sandbox = resolve(job.config.sandbox)
     pm = plugin_manager(job.config, job.root)
     names = select_engines(pm, job.config)
     engines = Engines(
@@ -64,7 +77,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     try:
         if not ws.used_git:
             state.messages.append("not a git repository: copied every file but caches and venvs")
-        _repair_in(job, ws, engines, state, say)
+        _repair_in(job, ws, engines, state, say, sandbox)
     finally:
         if state.candidates_skipped:
             state.messages.append(
@@ -77,7 +90,7 @@ def repair(job: RepairJob, progress: Progress | None = None) -> RunState:
     return state
 
 
-def _invocation(job: RepairJob, ws: Workspace) -> Invocation:
+def _invocation(job: RepairJob, ws: Workspace, sandbox: Mode) -> Invocation:
     """The user's invocation, mapped into one workspace copy."""
     root = ws.map_path(job.root) or ws.root
     return Invocation(
@@ -88,20 +101,27 @@ def _invocation(job: RepairJob, ws: Workspace) -> Invocation:
         env=child_env(ws, job.sys_path, job.python),
         memory_mb=job.config.memory_mb,
         python=job.python,
+        sandbox=sandbox,
     )
 
 
 def _repair_in(
-    job: RepairJob, ws: Workspace, engines: Engines, state: RunState, say: Progress
+    job: RepairJob,
+    ws: Workspace,
+    engines: Engines,
+    state: RunState,
+    say: Progress,
+    sandbox: Mode,
 ) -> None:
     count = lane_count(job.config.workers)
     with ExitStack() as stack:
         # The lanes' workers warm up while the reproduction runs.
-        starting = stack.enter_context(start_lanes(ws, partial(_invocation, job), count))
+        invocation = partial(_invocation, job, sandbox=sandbox)
+        starting = stack.enter_context(start_lanes(ws, invocation, count))
         say(f"reproducing {len(job.failing)} failing test(s) in an isolated copy")
         with state.timing("reproduce"):
             found = reproduce(
-                _invocation(job, ws),
+                invocation(ws),
                 ws,
                 job.failing,
                 timeout_setting=job.config.timeout,

@@ -12,9 +12,9 @@ run (threads, timing), which would rank two equivalent patches apart at random.
 from __future__ import annotations
 
 import ast
-import tempfile
 from pathlib import Path
 
+from aiap import tempdirs
 from aiap.models import CodePatch, Edit
 from aiap.repair.linecoverage import read_line_coverage
 from aiap.repair.probe_records import COVERAGE_ENV
@@ -80,7 +80,7 @@ def lost_lines(validator: Validator, patch: CodePatch) -> int | None:
     if not tests or len(tests) > MAX_TESTS:
         return None
     inv = validator.invocation
-    with tempfile.TemporaryDirectory(prefix="aiap-reach-") as tmp:
+    with tempdirs.temporary("reach") as tmp:
         data = Path(tmp) / "coverage"
         with validator.workspace.patched(patch):
             run = validator.run(  # the lane's warm worker: coverage starts in the fork

@@ -4,13 +4,13 @@ repair; every reason to stop goes into the run's state as a line for the user.""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from aiap import tempdirs
 from aiap.interpreter import bridged_env
 from aiap.models import Failure, RunResult, RunState, stopped_by_timeout
 from aiap.repair.linecoverage import covered_by, read_line_coverage
@@ -134,7 +134,7 @@ def reproduce(
     # The failures are read from the probe's records, not from pytest's report: one line each
     # (a long traceback parses each frame's module, for each of maybe hundreds of failures).
     options = [*inv.options, "--tb=line"]
-    with tempfile.TemporaryDirectory(prefix="aiap-probe-") as tmp:
+    with tempdirs.temporary("probe") as tmp:
         groups = split_suite(durations or {}, cores, user_seconds) if _splittable(inv) else []
         shards = [[*options, *shard_args(inv.rootdir, group)] for group in groups]
         probed = _probed(inv, ws, shards, Path(tmp, "split"), timeout) if shards else None
@@ -203,6 +203,7 @@ def _probed(
                     env=env,
                     memory_mb=inv.memory_mb,
                     python=inv.python,
+                    sandbox=inv.sandbox,
                 )
             )
         results = [run.result(timeout) for run in runs]

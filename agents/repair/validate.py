@@ -22,6 +22,7 @@ from aiap.models import CodePatch, Edit, RunResult, Verdict
 from aiap.repair.linecoverage import LineCoverage
 from aiap.repair.shards import shard_args
 from aiap.runner import run_pytest
+from aiap.sandbox import Mode
 from aiap.workspace import Workspace
 
 
@@ -35,6 +36,7 @@ class Invocation(BaseModel):
     env: dict[str, str]
     memory_mb: int | None = None
     python: str | None = None  # the project's interpreter; None: aiap's own
+    sandbox: Mode = "none"
 
 
 class RunTests(Protocol):
@@ -52,9 +54,12 @@ class RunTests(Protocol):
 
 
 class SubprocessRuns:
-    def __init__(self, env: Mapping[str, str], python: str | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], python: str | None = None, sandbox: Mode = "none"
+    ) -> None:
         self.env = env
         self.python = python
+        self.sandbox = sandbox
 
     def __call__(
         self,
@@ -72,6 +77,7 @@ class SubprocessRuns:
             timeout=timeout,
             memory_mb=memory_mb,
             python=self.python,
+            sandbox=self.sandbox,
         )
 
 
@@ -107,7 +113,7 @@ class Validator:
         sample: Sequence[str] = (),
         deadline: float | None = None,
     ) -> None:
-        self.run = run or SubprocessRuns(invocation.env, invocation.python)
+        self.run = run or SubprocessRuns(invocation.env, invocation.python, invocation.sandbox)
         # Run first when many tests fail: most candidates fail one of them, seconds sooner.
         self.sample = [t for t in sample if t in targets]
         self.deadline = deadline  # monotonic: no run outlives the budget

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from aiap import tempdirs
 from aiap.models import RunResult
 from aiap.runner import run_pytest
 from aiap.testgen.models import Arc
@@ -46,7 +46,7 @@ def from_data_file(data_file: Path, files: Sequence[Path], root: Path) -> dict[s
     if not data_file.is_file():
         raise CoverageDataError(f"{data_file}: no such coverage data file")
     cov = coverage.Coverage(data_file=str(data_file), config_file=False)
-    with tempfile.TemporaryDirectory(prefix="aiap-cov-") as tmp:
+    with tempdirs.temporary("cov") as tmp:
         out = Path(tmp) / "coverage.json"
         try:
             cov.load()

@@ -12,7 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from aiap import tempdirs
 from aiap.aiapdir import write_atomic
+from aiap.processes import terminate_unwinds
 from aiap.testgen import coverage_data, llm
 from aiap.testgen.coverage_data import CoverageDataError, FileCoverage
 from aiap.testgen.emit import header, module_source, render_tests
@@ -77,6 +79,20 @@ def generate(
     if not files:
         report.messages.append("no Python source files among the paths given")
         return report
+    tempdirs.sweep()
+    with terminate_unwinds():
+        return _generate(options, root, files, report, start, progress, complete)
+
+
+def _generate(
+    options: GenOptions,
+    root: Path,
+    files: list[Path],
+    report: GenerationReport,
+    start: float,
+    progress: Progress,
+    complete: Complete | None,
+) -> GenerationReport:
     sandbox = Sandbox.create(root, options.memory_mb)
     try:
         run = _Run(options, root, sandbox, progress, report, complete)

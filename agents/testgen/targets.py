@@ -283,11 +283,12 @@ def analyse(
 def _nothing_covered(file: Path) -> FileCoverage:
     """A file the suite never imported: coverage.py's own analysis of it, all missing."""
     import json
-    import tempfile
 
     import coverage as coveragepy
 
-    with tempfile.TemporaryDirectory(prefix="aiap-cov-") as tmp:
+    from aiap import tempdirs
+
+    with tempdirs.temporary("cov") as tmp:
         cov = coveragepy.Coverage(
             data_file=str(Path(tmp) / ".coverage"), branch=True, config_file=False
         )

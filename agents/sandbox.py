@@ -1,0 +1,94 @@
+"""The sandbox every run of code aiap did not write goes through: the user's tests, candidate
+patches, generated tests.
+
+``bwrap`` (bubblewrap): the whole file system read-only but aiap's own temporary directory
+(the copies, their scratch), a private ``TMPDIR`` and ``HOME`` in it, no network, its own PID
+namespace (nothing it starts outlives it) and session. ``none``: processes as they are, in a
+process group of their own under a memory limit (``aiap.processes``). ``auto``: bwrap where it
+works, else none.
+
+The standard library only: the forking worker imports it in the project's interpreter.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, get_args
+
+from aiap import tempdirs
+
+Setting = Literal["auto", "bwrap", "none"]
+Mode = Literal["bwrap", "none"]
+SETTINGS: tuple[str, ...] = get_args(Setting)
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox asked for cannot run here; the message says why, in one line."""
+
+
+def resolve(setting: Setting) -> Mode:
+    """The mode a setting means on this machine."""
+    if setting == "none":
+        return "none"
+    why = _bwrap_fails()
+    if why is None:
+        return "bwrap"
+    if setting == "auto":
+        return "none"
+    raise SandboxUnavailable(f"sandbox = bwrap: {why}; install bubblewrap or set sandbox = none")
+
+
+def command(argv: Sequence[str], mode: Mode) -> list[str]:
+    """``argv`` as it runs in the sandbox ``mode``."""
+    if mode == "none":
+        return list(argv)
+    return [_bwrap() or "bwrap", *_bwrap_args(tempdirs.root()), "--", *argv]
+
+
+def _bwrap_args(writable: Path) -> list[str]:
+    # Not a tmpfs over /tmp: what the run needs may live there (a virtualenv, a PYTHONPATH
+    # entry); it stays readable, and TMPDIR and HOME point into the writable directory.
+    private = {name: writable / name for name in ("tmp", "home")}
+    for path in private.values():
+        path.mkdir(exist_ok=True)
+    return [
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--bind", str(writable), str(writable),
+        "--setenv", "HOME", str(private["home"]),
+        "--setenv", "TMPDIR", str(private["tmp"]),
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+    ]  # fmt: skip
+
+
+@functools.cache
+def _bwrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+@functools.cache
+def _bwrap_fails() -> str | None:
+    """Why bwrap cannot sandbox a process here, or None: tried once per process."""
+    path = _bwrap()
+    if path is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        done = subprocess.run(
+            [path, *_bwrap_args(tempdirs.root()), "--", "true"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"bwrap could not start ({e})"
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        return f"bwrap cannot make its namespaces here ({lines[-1] if lines else done.returncode})"
+    return None
