@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
+from aiap import tempdirs
 from aiap.models import CodePatch, RunState
 
 DIRNAME = ".aiap"
@@ -73,15 +74,7 @@ def left_by_dead_writer(temp: Path) -> bool:
     if not (name.startswith(TEMP_PREFIX) and name.endswith(".tmp")):
         return False
     pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
-    if not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False  # alive, another user's
-    return False
+    return pid.isdigit() and tempdirs.process_gone(int(pid))
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -111,11 +111,16 @@ def _alive(owner: str) -> bool:
     if len(fields) == 3 and fields[2] != _namespace():
         return True  # made in another PID namespace (a container): its ids mean nothing here
     if len(fields) == 1:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return not process_gone(pid)
     return _identity(pid) == owner
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process has the id ``pid`` (one of another user's is not gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 ENGINES = ("auto", "offline", "llm")
-SANDBOXES = ("auto", "bwrap", "none")  # aiap.sandbox.SETTINGS, without importing aiap here
+SANDBOXES = ("auto", "bwrap", "none")  # aiap.sandbox.SETTINGS (a test checks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -65,3 +65,11 @@ def test_llm_settings_come_from_pyproject_env_and_flags(tmp_path: Path) -> None:
     assert config.model == "gpt-4.1-mini"
     assert config.api_base == "http://127.0.0.1:8000/v1"
     assert (config.llm_rounds, config.llm_max_cost, config.cache) == (5, 0.1, False)
+
+
+def test_the_plugins_sandbox_choices_are_the_settings() -> None:
+    # Spelled out in the plugin, which imports nothing of aiap until --aiap-fix is given.
+    from aiap.sandbox import SETTINGS
+    from pytest_aiap.plugin import SANDBOXES
+
+    assert SANDBOXES == SETTINGS
