@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import libcst
-
 from aiap.config import AiapConfig
 from aiap.review import security
 from aiap.review.difflines import ChangedLines, staged_lines, touches
@@ -57,10 +55,11 @@ def review(
     found: list[Finding] = []
     for rel, text in sources.items():
         try:
-            found.extend(security.check_source(rel, text, is_test=is_test_file(rel)))
-        except libcst.ParserSyntaxError as e:
+            changed = None if lines is None else lines.get(rel, set())
+            found.extend(security.check_source(rel, text, is_test=is_test_file(rel), lines=changed))
+        except SyntaxError as e:
             report.messages.append(
-                f"{rel}: cannot be parsed (line {e.raw_line}: {e.message}); security checks skipped"
+                f"{rel}: cannot be parsed (line {e.lineno}: {e.msg}); security checks skipped"
             )
     ruff, problems = ruff_findings(root, sorted(sources))
     found.extend(ruff)

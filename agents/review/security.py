@@ -1,7 +1,12 @@
-"""Security checks as libcst visitors: calls are recognised by their qualified names, so
+"""Security checks as ``ast`` visitors: calls are recognised by their qualified names, so
 ``from subprocess import run as sh; sh(cmd, shell=True)`` is caught as well as the plain form.
-Names are qualified from the module's imports, not with libcst's scope analysis: that costs
-several times the whole check, and commit-time review has to be fast.
+Names are qualified from the module's imports, not with a scope analysis: commit-time review has
+to be fast.
+
+``ast``, not libcst: nothing is rewritten here, and libcst's visitors took minutes and gigabytes
+on a 5 MB module. A large module is parsed in runs of whole top-level statements
+(``aiap.review.chunks``), so memory is bounded by the largest run, and statements no changed
+line touches are parsed but not visited.
 
 What counts as "input": anything that is not a string literal. A literal command or expression
 is the author's own; a name, call or formatted string may carry what a user typed.
@@ -9,12 +14,12 @@ is the author's own; a name, call or formatted string may carry what a user type
 
 from __future__ import annotations
 
+import ast
+import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
+from aiap.review.chunks import RUN_LINES, statement_runs
 from aiap.review.findings import Finding, Severity
 
 RULE_PREFIX = "aiap/"
@@ -54,71 +59,63 @@ _SECRET_NAME = re.compile(
 )
 
 
-def _is_literal_string(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.SimpleString):
-        return True
-    if isinstance(node, cst.ConcatenatedString):
-        return _is_literal_string(node.left) and _is_literal_string(node.right)
-    return False
+def _is_literal_string(node: ast.expr | None) -> bool:
+    # Adjacent literals ("a" "b") are one constant in the tree already.
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def _string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+def _string_value(node: ast.expr | None) -> str | None:
+    return node.value if _is_literal_string(node) else None  # type: ignore[union-attr]
 
 
-def _literal_text(node: cst.BaseExpression) -> str:
+def _literal_text(node: ast.expr) -> str:
     """The literal parts of a string expression, to recognise SQL in it."""
-    if isinstance(node, cst.SimpleString):
-        return _string_value(node) or ""
-    if isinstance(node, cst.FormattedString):
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else ""
+    if isinstance(node, ast.JoinedStr):
         return "".join(
-            p.value if isinstance(p, cst.FormattedStringText) else " x " for p in node.parts
+            p.value if isinstance(p, ast.Constant) and isinstance(p.value, str) else " x "
+            for p in node.values
         )
-    if isinstance(node, cst.ConcatenatedString):
-        return _literal_text(node.left) + _literal_text(node.right)
-    if isinstance(node, cst.BinaryOperation):
+    if isinstance(node, ast.BinOp):
         return _literal_text(node.left) + " x " + _literal_text(node.right)
     return ""
 
 
-def _formatted_sql(node: cst.BaseExpression) -> bool:
+def _formatted_sql(node: ast.expr) -> bool:
     """A string built with f-string fields, ``%``, ``.format()`` or ``+``, that reads as SQL."""
-    if isinstance(node, cst.FormattedString):
-        built = any(isinstance(p, cst.FormattedStringExpression) for p in node.parts)
+    if isinstance(node, ast.JoinedStr):
+        built = any(isinstance(p, ast.FormattedValue) for p in node.values)
         return built and bool(_SQL.search(_literal_text(node)))
-    if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.Modulo) and _is_literal_string(node.left):
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Mod) and _is_literal_string(node.left):
             return bool(_SQL.search(_literal_text(node.left)))
-        if isinstance(node.operator, cst.Add):
-            text = _literal_text(node)
+        if isinstance(node.op, ast.Add):
             literal_only = _is_literal_string(node.left) and _is_literal_string(node.right)
-            return not literal_only and bool(_SQL.search(text))
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        if node.func.attr.value == "format" and _is_literal_string(node.func.value):
+            return not literal_only and bool(_SQL.search(_literal_text(node)))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "format" and _is_literal_string(node.func.value):
             return bool(_SQL.search(_literal_text(node.func.value)))
     return False
 
 
-def _kwarg(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+def _kwarg(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((k for k in call.keywords if k.arg == name), None)
 
 
-def _is_true(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
 
 
-def _target_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
+def _target_name(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
     return None
 
 
-def _is_secret(name: str | None, value: cst.BaseExpression) -> bool:
+def _is_secret(name: str | None, value: ast.expr | None) -> bool:
     if name is None or not _SECRET_NAME.search(name):
         return False
     text = _string_value(value)
@@ -126,78 +123,88 @@ def _is_secret(name: str | None, value: cst.BaseExpression) -> bool:
     return text is not None and len(text) >= 6 and text.lower() not in (name.lower(), "changeme")
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
+        return f"{head}.{node.attr}" if head else None
     return None
 
 
-class _Imports(cst.CSTVisitor):
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones too, without the expressions: a tenth of the nodes."""
+    for node in body:
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for clause in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
+            yield from _statements(clause.body)
+
+
+class Imports:
     """Local name -> qualified name, from every import in the module; and the names the module
     defines itself (they shadow builtins)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.names: dict[str, str] = {}
         self.defined: set[str] = set()
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = _dotted(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.names[alias.asname.name.value] = full
-            else:
-                head = full.split(".")[0]
-                self.names[head] = head
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or isinstance(node.names, cst.ImportStar) or node.module is None:
-            return
-        module = _dotted(node.module) or ""
-        for alias in node.names:
-            name = alias.name.value if isinstance(alias.name, cst.Name) else ""
-            local = name
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            self.names[local] = f"{module}.{name}"
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.defined.add(node.name.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.defined.add(node.name.value)
+    def add(self, tree: ast.Module) -> None:
+        for node in _statements(tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.names[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        self.names[head] = head
+            elif isinstance(node, ast.ImportFrom):
+                if node.level or node.module is None:
+                    continue
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.defined.add(node.name)
 
 
-class SecurityVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, path: str, is_test: bool, imports: _Imports) -> None:
-        super().__init__()
+class SecurityVisitor(ast.NodeVisitor):
+    def __init__(
+        self, path: str, is_test: bool, imports: Imports, lines: Sequence[str], offset: int = 0
+    ) -> None:
         self.path = path
         self.is_test = is_test
         self.imports = imports
         self.findings: list[Finding] = []
+        self._lines = lines  # the run's own lines, for columns in characters
+        self._offset = offset  # the run's first line in the module, less one
         self._sql_reported: set[tuple[int, int]] = set()
 
-    def _add(self, node: cst.CSTNode, rule: str, severity: Severity, message: str) -> None:
-        where = self.get_metadata(PositionProvider, node)
-        assert isinstance(where, CodeRange)
+    def _column(self, line: int, byte_offset: int) -> int:
+        """ast counts UTF-8 bytes; a finding's column counts characters, from 1."""
+        text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore")) + 1
+
+    def _add(self, node: ast.expr | ast.stmt | ast.keyword | ast.excepthandler, rule: str,
+             severity: Severity, message: str) -> None:  # fmt: skip
         self.findings.append(
             Finding(
                 path=self.path,
-                line=where.start.line,
-                column=where.start.column + 1,
-                end_line=where.end.line,
+                line=node.lineno + self._offset,
+                column=self._column(node.lineno, node.col_offset),
+                end_line=(node.end_lineno or node.lineno) + self._offset,
                 rule=RULE_PREFIX + rule,
                 severity=severity,
                 message=message,
             )
         )
 
-    def _names(self, node: cst.BaseExpression) -> set[str]:
+    def _names(self, node: ast.expr) -> set[str]:
         """The qualified name of a called expression (empty when it is not a plain name)."""
         dotted = _dotted(node)
         if dotted is None:
@@ -210,11 +217,11 @@ class SecurityVisitor(cst.CSTVisitor):
             return {f"builtins.{head}"}
         return {dotted}
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         names = self._names(node.func)
-        first = node.args[0].value if node.args and node.args[0].keyword is None else None
+        first = node.args[0] if node.args and not isinstance(node.args[0], ast.Starred) else None
         from_input = first is not None and not _is_literal_string(first)
-        checks: Sequence[Callable[[cst.Call, set[str], bool], None]] = (
+        checks: Sequence[Callable[[ast.Call, set[str], bool], None]] = (
             self._eval_exec,
             self._shell,
             self._yaml,
@@ -223,17 +230,18 @@ class SecurityVisitor(cst.CSTVisitor):
         for check in checks:
             check(node, names, from_input)
         self._sql(node)  # "...".format(...)
-        for arg in node.args:
-            if arg.keyword is not None and _is_secret(arg.keyword.value, arg.value):
+        for keyword in node.keywords:
+            if keyword.arg is not None and _is_secret(keyword.arg, keyword.value):
                 self._add(
-                    arg,
+                    keyword,
                     "hardcoded-credential",
                     "high",
-                    f"`{arg.keyword.value}=` is given a literal; read it from the environment "
+                    f"`{keyword.arg}=` is given a literal; read it from the environment "
                     "or a secret store",
                 )
+        self.generic_visit(node)
 
-    def _eval_exec(self, node: cst.Call, names: set[str], from_input: bool) -> None:
+    def _eval_exec(self, node: ast.Call, names: set[str], from_input: bool) -> None:
         hit = names & {"builtins.eval", "builtins.exec"}
         if hit and from_input:
             name = sorted(hit)[0].split(".")[1]
@@ -245,7 +253,7 @@ class SecurityVisitor(cst.CSTVisitor):
                 "parse the input instead (ast.literal_eval, json)",
             )
 
-    def _shell(self, node: cst.Call, names: set[str], from_input: bool) -> None:
+    def _shell(self, node: ast.Call, names: set[str], from_input: bool) -> None:
         if names & _SHELL_CALLS:
             shell = _kwarg(node, "shell")
             if shell is not None and _is_true(shell.value):
@@ -267,7 +275,7 @@ class SecurityVisitor(cst.CSTVisitor):
                 "subprocess.run with a list of arguments",
             )
 
-    def _yaml(self, node: cst.Call, names: set[str], from_input: bool) -> None:
+    def _yaml(self, node: ast.Call, names: set[str], from_input: bool) -> None:
         if names & {"yaml.unsafe_load", "yaml.unsafe_load_all"}:
             self._add(node, "yaml-load", "high", "yaml.unsafe_load builds arbitrary objects")
             return
@@ -275,8 +283,8 @@ class SecurityVisitor(cst.CSTVisitor):
             return
         loader = _kwarg(node, "Loader")
         value = loader.value if loader is not None else None
-        if value is None and len(node.args) > 1 and node.args[1].keyword is None:
-            value = node.args[1].value
+        if value is None and len(node.args) > 1:
+            value = node.args[1]
         if value is None or _target_name(value) not in _SAFE_LOADERS:
             self._add(
                 node,
@@ -286,7 +294,7 @@ class SecurityVisitor(cst.CSTVisitor):
                 "use yaml.safe_load",
             )
 
-    def _pickle(self, node: cst.Call, names: set[str], from_input: bool) -> None:
+    def _pickle(self, node: ast.Call, names: set[str], from_input: bool) -> None:
         hit = names & _PICKLE
         if hit and from_input:
             self._add(
@@ -297,11 +305,13 @@ class SecurityVisitor(cst.CSTVisitor):
                 "loading; use json or a schema-checked format",
             )
 
-    def _sql(self, node: cst.BaseExpression) -> None:
-        where = self.get_metadata(PositionProvider, node)
-        key = (where.start.line, where.start.column)
-        if key in self._sql_reported or not _formatted_sql(node):
-            return
+    def _sql(self, node: ast.expr) -> bool:
+        """Report ``node`` if it builds SQL; whether it did (now or before)."""
+        key = (node.lineno, node.col_offset)
+        if key in self._sql_reported:
+            return True
+        if not _formatted_sql(node):
+            return False
         self._sql_reported.add(key)
         self._add(
             node,
@@ -310,32 +320,37 @@ class SecurityVisitor(cst.CSTVisitor):
             "SQL built by string formatting lets input change the query; "
             "use placeholders and pass the values as parameters",
         )
+        return True
 
-    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         self._sql(node)
+        self.generic_visit(node)
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
-        before = len(self.findings)
-        self._sql(node)
-        return len(self.findings) == before  # the parts of a reported string: not again
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if not self._sql(node):  # the parts of a reported string: not again
+            self.generic_visit(node)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            name = _target_name(target.target)
+            name = _target_name(target)
             if _is_secret(name, node.value):
                 self._credential(node, name)
+        self.generic_visit(node)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         name = _target_name(node.target)
         if node.value is not None and _is_secret(name, node.value):
             self._credential(node, name)
+        self.generic_visit(node)
 
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        key = _string_value(node.key)
-        if _is_secret(key, node.value):
-            self._credential(node, key)
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = _string_value(key)
+            if key is not None and _is_secret(name, value):
+                self._credential(key, name)
+        self.generic_visit(node)
 
-    def _credential(self, node: cst.CSTNode, name: str | None) -> None:
+    def _credential(self, node: ast.expr | ast.stmt, name: str | None) -> None:
         self._add(
             node,
             "hardcoded-credential",
@@ -344,7 +359,7 @@ class SecurityVisitor(cst.CSTVisitor):
             "store (and rotate it: it is in the history now)",
         )
 
-    def visit_Assert(self, node: cst.Assert) -> None:
+    def visit_Assert(self, node: ast.Assert) -> None:
         if not self.is_test:
             self._add(
                 node,
@@ -352,18 +367,12 @@ class SecurityVisitor(cst.CSTVisitor):
                 "medium",
                 "assert is removed under python -O; raise an exception to validate input",
             )
+        self.generic_visit(node)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-        swallowed = bool(body) and all(
-            isinstance(stmt, cst.SimpleStatementLine)
-            and all(isinstance(s, cst.Pass) for s in stmt.body)
-            for stmt in body
-        )
-        if not swallowed:
-            return
-        caught = _target_name(node.type) if node.type is not None else None
-        if node.type is None:
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        swallowed = all(isinstance(stmt, ast.Pass) for stmt in node.body)
+        caught = _target_name(node.type)
+        if swallowed and node.type is None:
             self._add(
                 node,
                 "bare-except-pass",
@@ -371,21 +380,43 @@ class SecurityVisitor(cst.CSTVisitor):
                 "`except: pass` hides every error, KeyboardInterrupt included; "
                 "catch the exceptions you expect and log them",
             )
-        elif caught in ("Exception", "BaseException"):
+        elif swallowed and caught in ("Exception", "BaseException"):
             self._add(
                 node,
                 "bare-except-pass",
                 "low",
                 f"`except {caught}: pass` hides every error; catch what you expect and log it",
             )
+        self.generic_visit(node)
 
 
-def check_source(path: str, source: str, *, is_test: bool = False) -> list[Finding]:
-    """Security findings in one file; raises libcst.ParserSyntaxError when it does not parse."""
-    module = cst.parse_module(source)
-    imports = _Imports()
-    module.visit(imports)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = SecurityVisitor(path, is_test, imports)
-    wrapper.visit(visitor)
-    return visitor.findings
+def _imports(source: str, run_lines: int) -> Imports:
+    imports = Imports()
+    for run in statement_runs(source, run_lines):
+        imports.add(run.tree)
+    return imports
+
+
+def check_source(
+    path: str,
+    source: str,
+    *,
+    is_test: bool = False,
+    lines: Collection[int] | None = None,
+    run_lines: int = RUN_LINES,
+) -> list[Finding]:
+    """Security findings in one file, only in the top-level statements that hold one of
+    ``lines`` when given; raises SyntaxError when it does not parse."""
+    source = source.removeprefix("\ufeff")
+    imports = _imports(source, run_lines)  # a first pass: a name may be imported below its use
+    changed = sorted(lines) if lines is not None else None
+    findings: list[Finding] = []
+    for run in statement_runs(source, run_lines):
+        if changed is not None:
+            at = bisect.bisect_left(changed, run.first)
+            if at == len(changed) or changed[at] > run.last:
+                continue  # no changed line in it: parsed for the next run's sake only
+        visitor = SecurityVisitor(path, is_test, imports, run.lines, run.first - 1)
+        visitor.visit(run.tree)
+        findings.extend(visitor.findings)
+    return findings
