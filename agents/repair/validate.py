@@ -99,6 +99,10 @@ def ran_by(edit: Edit, lines: Mapping[int, set[str]]) -> set[str] | None:
     return set().union(*ran)
 
 
+def _brief(brief: bool) -> list[str]:
+    return ["--tb=line"] if brief else []
+
+
 class Validator:
     def __init__(
         self,
@@ -169,14 +173,14 @@ class Validator:
             return timeout
         return max(0.5, min(timeout, self.deadline - time.monotonic()))
 
-    def run_targets(self, tests: Sequence[str] | None = None) -> RunResult:
+    def run_targets(self, tests: Sequence[str] | None = None, brief: bool = False) -> RunResult:
         inv = self.invocation
         tests = self.targets if tests is None else tests
         # Calibrated on some of the failing tests: the others get their own share.
         extra = sum(self.durations.get(t, 0.0) for t in tests if t not in self.calibrated)
         return self.run(
             inv.rootdir,
-            [*inv.options, *tests],
+            [*inv.options, *_brief(brief), *tests],
             timeout=self.limit(self.targets_timeout + 5 * extra),
             memory_mb=inv.memory_mb,
         )
@@ -194,13 +198,13 @@ class Validator:
             memory_mb=inv.memory_mb,
         )
 
-    def run_selected(self, tests: Sequence[str]) -> RunResult:
+    def run_selected(self, tests: Sequence[str], brief: bool = False) -> RunResult:
         inv = self.invocation
         fastest_first = sorted(tests, key=lambda t: (self.durations.get(t, 0.0), t))
         timeout = self.targets_timeout + 5 * sum(self.durations.get(t, 0.0) for t in tests)
         return self.run(
             inv.rootdir,
-            [*inv.options, *fastest_first, "-x"],
+            [*inv.options, *_brief(brief), *fastest_first, "-x"],
             timeout=self.limit(timeout),
             memory_mb=inv.memory_mb,
         )
@@ -218,13 +222,13 @@ class Validator:
             tests |= ran
         return (tests & self.baseline.passed()) - set(self.targets)
 
-    def _targets_verdict(self) -> Verdict | None:
+    def _targets_verdict(self, brief: bool) -> Verdict | None:
         """Why the failing tests (the sample first) reject the patched code; None if they pass."""
         passed: set[str] = set()
         for tests in (self.sample, [t for t in self.targets if t not in self.sample]):
             if not tests:
                 continue
-            run = self.run_targets(tests)
+            run = self.run_targets(tests, brief)
             if run.timed_out:
                 return self._timed_out("failing tests timed out")
             passed |= run.passed()
@@ -239,14 +243,20 @@ class Validator:
         return None
 
     def check(self, patch: CodePatch) -> Verdict:
+        # An offline candidate's failures are counted, never shown (the LLM engine reads its
+        # own as feedback): one line each spares the traceback's formatting, 15-20 % of a run.
+        brief = patch.engine == "offline"
         with self.workspace.patched(patch):
-            rejected = self._targets_verdict()
+            rejected = self._targets_verdict(brief)
             if rejected is not None:
                 return rejected
             selected = self.covering_tests(patch)
             if selected is not None and not selected:
                 return Verdict(plausible=True)
-            rest = self.run_suite() if selected is None else self.run_selected(sorted(selected))
+            if selected is None:
+                rest = self.run_suite()
+            else:
+                rest = self.run_selected(sorted(selected), brief)
             return self._judge(rest, whole_suite=selected is None)
 
     def confirm(self, patch: CodePatch, shard: Sequence[str] = ()) -> Verdict:
