@@ -82,7 +82,10 @@ def run_llm(
 
 
 def repair_with_llm(
-    project: Path, server: OpenAIServer, env: dict[str, str] | None = None
+    project: Path,
+    server: OpenAIServer,
+    env: dict[str, str] | None = None,
+    model: str = "openai/fake",
 ) -> RunState:
     """The core's whole repair run (real pytest runs in an isolated copy), in this process:
     litellm is imported once per test process, not once per case."""
@@ -92,7 +95,7 @@ def repair_with_llm(
     config = load_config(
         project,
         environ=env or {},
-        overrides={"engine": "llm", "model": "openai/fake", "api_base": server.url},
+        overrides={"engine": "llm", "model": model, "api_base": server.url},
     )
     job = RepairJob(
         root=project,

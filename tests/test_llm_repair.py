@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_pytest_cli, snapshot, write_project
-from tests.llm_project import FIX, WRONG_FIX, block, needs_litellm, people_project, run_llm
+from tests.llm_project import (
+    FIX,
+    WRONG_FIX,
+    block,
+    needs_litellm,
+    people_project,
+    repair_with_llm,
+    run_llm,
+)
 from tests.openai_server import Logged, OpenAIServer
 from tests.test_plugin_cost import REPORT_LLM
 
@@ -139,8 +147,8 @@ def test_an_answer_that_does_not_apply_gets_the_reason_back_and_a_retry(
 ) -> None:
     project = people_project(tmp_path / "p")
     openai_server.answer(block("    return first - last\n", "    return 0\n"), FIX)
-    result = run_llm(project, openai_server, "--aiap-fix")
-    assert "edit by openai/fake (round 2)" in result.stdout, result.stdout
+    state = repair_with_llm(project, openai_server)  # the core's run, in this process
+    assert "edit by openai/fake (round 2)" in state.patches[0].description, state.messages
     assert "matches no lines" in openai_server.requests[1].body["messages"][3]["content"]
 
 
@@ -222,13 +230,13 @@ def test_every_call_and_every_applied_patch_is_audited(two_rounds: TwoRounds) ->
 def test_the_cost_budget_stops_the_rounds(tmp_path: Path, openai_server: OpenAIServer) -> None:
     project = people_project(tmp_path / "p")
     openai_server.answer(WRONG_FIX, FIX)
-    result = run_llm(
-        project, openai_server, "--aiap-fix", model="openai/gpt-4o-mini",
-        env={"AIAP_LLM_MAX_COST": "0.00001"},
-    )  # fmt: skip
-    assert "aiap: llm: stopped: cost budget used up ($0.0000" in result.stdout, result.stdout
+    state = repair_with_llm(  # the core's run, in this process
+        project, openai_server, env={"AIAP_LLM_MAX_COST": "0.00001"}, model="openai/gpt-4o-mini"
+    )
+    assert any(m.startswith("llm: stopped: cost budget used up ($0.0000") for m in state.messages)
     assert len(openai_server.requests) == 1
-    assert "aiap: llm: 1 call(s), 120 tokens (100 in, 20 out), $0.0000" in result.stdout
+    assert state.llm_usage is not None
+    assert state.llm_usage.describe() == "llm: 1 call(s), 120 tokens (100 in, 20 out), $0.0000"
 
 
 def test_a_server_that_cannot_be_reached_is_named_after_the_retries(tmp_path: Path) -> None:
