@@ -28,7 +28,7 @@ from aiap.lintfix import LintResult, lint_fix
 from aiap.models import CodePatch, RunResult
 from aiap.record import RunRecord
 from aiap.runner import run_pytest
-from aiap.sandbox import SandboxUnavailable
+from aiap.sandbox import Mode, SandboxUnavailable, resolve
 from aiap.testfiles import is_test_file
 from aiap.testselect import TestSelection, select_tests
 
@@ -109,11 +109,21 @@ def _last_line(text: str) -> str:
 
 
 def _run_selected(
-    root: Path, tests: Sequence[str], python: ProjectPython, timeout: float
+    root: Path, tests: Sequence[str], python: ProjectPython, timeout: float, sandbox: Mode
 ) -> RunResult:
+    """The selected tests in the user's tree, as the user would run them; sandboxed, they may
+    write in the project only."""
     env = project_env(os.environ, python)
     env.pop("PYTEST_ADDOPTS", None)  # the user's ad-hoc flags are for their own runs
-    return run_pytest(root, list(tests), env=env, timeout=timeout, python=python.path)
+    return run_pytest(
+        root,
+        list(tests),
+        env=env,
+        timeout=timeout,
+        python=python.path,
+        sandbox=sandbox,
+        writable=[root],
+    )
 
 
 def fix_commit(
@@ -154,7 +164,13 @@ def fix_commit(
     count = len(selection.tests)
     say(f"{count} test file(s) to run ({chosen}), with {python.path} ({python.source})")
     tests = list(selection.tests)
-    result = _run_selected(root, tests, python, options.test_timeout)
+    try:
+        sandbox = resolve(config.sandbox)
+    except SandboxUnavailable as e:
+        report.messages.append(str(e))
+        report.error = True
+        return report
+    result = _run_selected(root, tests, python, options.test_timeout, sandbox)
     problem = _cannot_run(result, python, options.test_timeout, root)
     if problem:
         report.messages.append(problem)
@@ -166,7 +182,7 @@ def fix_commit(
     sources = {f for f in python_files if not is_test_file(f)}
     _repair(root, tests, result, python, sources, config, report, say)
     if report.patched:
-        again = _run_selected(root, tests, python, options.test_timeout)
+        again = _run_selected(root, tests, python, options.test_timeout, sandbox)
         report.still_failing = sorted(again.failed()) if not again.timed_out else report.failing
     else:
         report.still_failing = report.failing

@@ -24,6 +24,8 @@ from aiap.sandbox import Mode, command
 
 # Tells a pytest_aiap plugin loaded in a child run to stay dormant (no recursion).
 CHILD_ENV = "AIAP_CHILD"
+# Seconds a run may go on after writing its report before it is killed (its report taken).
+LINGER = 5.0
 
 
 def _nodeid(file: str | None, classname: str, name: str) -> str:
@@ -99,13 +101,22 @@ def run_pytest(
     python: str | None = None,
     scratch: Path | None = None,
     sandbox: Mode = "none",
+    writable: Sequence[Path] = (),
 ) -> RunResult:
     """Run ``python -m pytest ARGS`` in ``cwd``, with ``python`` or else the current interpreter.
 
     ``scratch``: where the JUnit file goes (a sandboxed child may write only there).
+    ``writable``: what a sandboxed run may write besides aiap's temporary directory.
     """
     run = PytestRun(
-        cwd, args, env=env, memory_mb=memory_mb, python=python, scratch=scratch, sandbox=sandbox
+        cwd,
+        args,
+        env=env,
+        memory_mb=memory_mb,
+        python=python,
+        scratch=scratch,
+        sandbox=sandbox,
+        writable=writable,
     )
     return run.result(timeout)
 
@@ -126,6 +137,7 @@ class PytestRun:
         python: str | None = None,
         scratch: Path | None = None,
         sandbox: Mode = "none",
+        writable: Sequence[Path] = (),
     ) -> None:
         self._tmp = tempdirs.make("run", where=scratch)
         self._junit = self._tmp / "junit.xml"
@@ -134,6 +146,7 @@ class PytestRun:
         cmd = command(
             [python or sys.executable, "-m", "pytest", *args, *junit_args(self._junit, nodeids)],
             sandbox,
+            writable,
         )
         self.start = time.monotonic()
         try:
@@ -153,11 +166,14 @@ class PytestRun:
 
     def result(self, timeout: float) -> RunResult:
         """Wait for the run until ``timeout`` seconds after its start; a run still going then is
-        killed, group and all, and so is it when the wait is interrupted (Ctrl-C)."""
-        timed_out = False
+        killed, group and all, and so is it when the wait is interrupted (Ctrl-C).
+
+        A run that wrote its report and then does not end (a thread that never stops holds the
+        interpreter open) is killed ``LINGER`` seconds later and its report taken."""
+        timed_out = lingered = False
         try:
             try:
-                self.proc.wait(timeout=max(0.0, self.start + timeout - time.monotonic()))
+                lingered = self._wait(self.start + timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
                 self.kill()
@@ -167,15 +183,37 @@ class PytestRun:
             duration = time.monotonic() - self.start
             results = read_junit(self._junit) if self._junit.exists() and not timed_out else []
             text = self._output.read_bytes()[-16000:].decode("utf-8", "replace")
+            code = self.proc.returncode
+            if lingered:
+                code = 1 if any(r.outcome in ("failed", "error") for r in results) else 0
+                text += f"\naiap: the run wrote its report but had not ended {LINGER:g} s later\n"
             return RunResult(
                 results=results,
-                exit_code=None if timed_out else self.proc.returncode,
+                exit_code=None if timed_out else code,
                 timed_out=timed_out,
                 duration=duration,
                 output_tail=text[-4000:],
             )
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _wait(self, deadline: float) -> bool:
+        """Wait for the run to end; True when it was killed for lingering after its report,
+        TimeoutExpired at the deadline."""
+        reported: float | None = None
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                self.proc.wait(timeout=max(0.0, min(left, 0.5)))
+                return False
+            except subprocess.TimeoutExpired:
+                if left <= 0.5:
+                    raise
+            if reported is None and self._junit.exists():
+                reported = time.monotonic()
+            elif reported is not None and time.monotonic() - reported > LINGER:
+                self.kill()
+                return True
 
     def kill(self) -> None:
         """Stop the run if it is still going (its group is not looked up once it was reaped:

@@ -42,26 +42,35 @@ def resolve(setting: Setting) -> Mode:
     raise SandboxUnavailable(f"sandbox = bwrap: {why}; install bubblewrap or set sandbox = none")
 
 
-def command(argv: Sequence[str], mode: Mode) -> list[str]:
-    """``argv`` as it runs in the sandbox ``mode``."""
+def command(argv: Sequence[str], mode: Mode, writable: Sequence[Path] = ()) -> list[str]:
+    """``argv`` as it runs in the sandbox ``mode``; ``writable``: directories it may write
+    besides aiap's own (the project, for a run of the user's tests in place)."""
     if mode == "none":
         return list(argv)
-    return [_bwrap() or "bwrap", *_bwrap_args(tempdirs.root()), "--", *argv]
+    extra = [arg for path in writable for arg in ("--bind", str(path), str(path))]
+    return [_bwrap() or "bwrap", *_bwrap_args(tempdirs.root()), *extra, "--", *argv]
+
+
+def private_dirs(writable: Path | None = None) -> dict[str, Path]:
+    """What a bwrap run's HOME and TMPDIR point at, in aiap's temporary directory."""
+    root = writable or tempdirs.root()
+    private = {"HOME": root / "home", "TMPDIR": root / "tmp"}
+    for path in private.values():
+        path.mkdir(exist_ok=True)
+    return private
 
 
 def _bwrap_args(writable: Path) -> list[str]:
     # Not a tmpfs over /tmp: what the run needs may live there (a virtualenv, a PYTHONPATH
     # entry); it stays readable, and TMPDIR and HOME point into the writable directory.
-    private = {name: writable / name for name in ("tmp", "home")}
-    for path in private.values():
-        path.mkdir(exist_ok=True)
+    private = private_dirs(writable)
     return [
         "--ro-bind", "/", "/",
         "--dev", "/dev",
         "--proc", "/proc",
         "--bind", str(writable), str(writable),
-        "--setenv", "HOME", str(private["home"]),
-        "--setenv", "TMPDIR", str(private["tmp"]),
+        "--setenv", "HOME", str(private["HOME"]),
+        "--setenv", "TMPDIR", str(private["TMPDIR"]),
         "--unshare-all",
         "--die-with-parent",
         "--new-session",

@@ -4,7 +4,11 @@ For each bug, a fresh copy of its project gets ``pytest --aiap-fix --aiap-apply`
 plausible = the whole suite passes after the patch; exact = every file the reference fix
 changes is AST-equal to the reference. Prints one row per bug and the totals.
 
-    python bench/repair.py [--budget 60] [--only NAME] [--engine offline]
+    python bench/repair.py [--budget 60] [--only NAME] [--engine offline] [--sandboxes none,bwrap]
+
+``--sandboxes`` runs each bug once per sandbox setting, one after the other, and prints each
+setting's totals and the ratio of their median times (the first setting's outcomes go to
+``--json``).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ def _pytest(cwd: Path, *args: str, timeout: float) -> subprocess.CompletedProces
     )
 
 
-def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
+def run_bug(bug: Path, budget: float, engine: str, sandbox: str = "") -> Outcome:
     meta = json.loads((bug / "bug.json").read_text())
     with tempfile.TemporaryDirectory(prefix="aiap-bench-") as tmp:
         project = Path(tmp) / bug.name
@@ -60,6 +64,7 @@ def run_bug(bug: Path, budget: float, engine: str) -> Outcome:
             "--aiap-apply",
             f"--aiap-engine={engine}",
             f"--aiap-budget={budget}",
+            *([f"--aiap-sandbox={sandbox}"] if sandbox else []),
             timeout=budget * 3 + 120,
         )
         seconds = time.perf_counter() - start
@@ -91,23 +96,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="offline")
     parser.add_argument("--only", default="", help="run the bugs whose name contains this")
     parser.add_argument("--json", type=Path, help="also write the outcomes here")
+    parser.add_argument(
+        "--sandboxes", default="", help="comma-separated sandbox settings to run each bug under"
+    )
     args = parser.parse_args(argv)
     bugs = sorted(p for p in BUGS.iterdir() if (p / "bug.json").exists() and args.only in p.name)
-    outcomes = []
+    sandboxes = args.sandboxes.split(",") if args.sandboxes else [""]
+    runs: dict[str, list[Outcome]] = {s: [] for s in sandboxes}
     print(
         f"{'bug':<34} {'category':<22} {'plaus':>5} {'exact':>5} {'sec':>6} {'cand':>5}  operator"
     )
     for bug in bugs:
-        o = run_bug(bug, args.budget, args.engine)
-        outcomes.append(o)
-        print(
-            f"{o.name:<34} {o.category:<22} {'yes' if o.plausible else 'no':>5} "
-            f"{'yes' if o.exact else 'no':>5} {o.seconds:6.1f} {o.candidates:5d}  {o.operator}",
-            flush=True,
-        )
-    if not outcomes:
+        for sandbox in sandboxes:
+            o = run_bug(bug, args.budget, args.engine, sandbox)
+            runs[sandbox].append(o)
+            name = f"{o.name} [{sandbox}]" if sandbox else o.name
+            print(
+                f"{name:<34} {o.category:<22} {'yes' if o.plausible else 'no':>5} "
+                f"{'yes' if o.exact else 'no':>5} {o.seconds:6.1f} {o.candidates:5d}  {o.operator}",
+                flush=True,
+            )
+    if not bugs:
         print("no bugs found")
         return 1
+    for sandbox in sandboxes:
+        if sandbox:
+            print(f"\nsandbox = {sandbox}")
+        _totals(runs[sandbox])
+    if len(sandboxes) > 1:
+        medians = [statistics.median(o.seconds for o in runs[s]) for s in sandboxes]
+        for sandbox, median in zip(sandboxes[1:], medians[1:], strict=True):
+            print(f"\nmedian seconds, {sandbox} / {sandboxes[0]}: {median / medians[0]:.2f}x")
+    if args.json:
+        outcomes = runs[sandboxes[0]]
+        args.json.write_text(json.dumps([o.model_dump() for o in outcomes], indent=1))
+    return 0
+
+
+def _totals(outcomes: list[Outcome]) -> None:
     n = len(outcomes)
     plausible = sum(o.plausible for o in outcomes)
     exact = sum(o.exact for o in outcomes)
@@ -117,9 +143,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"exact     {exact}/{n} ({100 * exact / n:.0f}%)")
     print(f"seconds   median {statistics.median(seconds):.1f}, max {max(seconds):.1f}")
     print(f"candidates tried: median {statistics.median(o.candidates for o in outcomes):.0f}")
-    if args.json:
-        args.json.write_text(json.dumps([o.model_dump() for o in outcomes], indent=1))
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Candidates validated per second: a fresh pytest subprocess per run, the warm forking worker,
-and forking workers on every core (one lane per core, each with its own workspace copy).
+and forking workers on every core (one lane per core, each with its own workspace copy); the
+first two also under bubblewrap (sandbox = bwrap) where it works, beside the same runs without.
 
 Builds a small project with a bug (a module importing a third-party dependency, pydantic, and a
 few dozen tests), takes the offline engine's first candidates for it, and validates the same
@@ -26,6 +27,7 @@ from aiap.repair.lanes import ValidatorPool, lane_count, open_lanes
 from aiap.repair.probe_records import RECORDS_ENV, PreloadRecord, read_records
 from aiap.repair.validate import Invocation, SubprocessRuns, Validator
 from aiap.runner import run_pytest
+from aiap.sandbox import SandboxUnavailable, resolve
 from aiap.workspace import Workspace
 
 MODULE = '''"""Invoices with line items, taxes and discounts."""
@@ -92,6 +94,13 @@ def test_discount_out_of_range():
 """
 
 
+def _bwrap_works() -> bool:
+    try:
+        return resolve("bwrap") == "bwrap"
+    except SandboxUnavailable:
+        return False
+
+
 def make_project(root: Path) -> None:
     (root / "invoice.py").write_text(MODULE.replace("total += item", "total -= item"))
     (root / "test_invoice.py").write_text(TESTS)
@@ -139,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh subprocess": SubprocessRuns(env),
                 "forking worker": server.run,
             }
+            sandboxed = None
+            if _bwrap_works():
+                sandboxed = ForkServer(ws.root, env, sandbox="bwrap")
+                sandboxed.preload(preload)
+                modes["fresh subprocess, bwrap"] = SubprocessRuns(env, None, "bwrap")
+                modes["forking worker, bwrap"] = sandboxed.run
             pooled = f"forking workers x {lane_count()}"
             rates: dict[str, list[float]] = {m: [] for m in [*modes, pooled]}
             verdicts: dict[str, list[bool]] = {}
@@ -174,11 +189,11 @@ def main(argv: list[str] | None = None) -> int:
                     rates[pooled].append(len(patches) / (time.perf_counter() - start))
                     pool.close()
             server.close()
+            if sandboxed is not None:
+                sandboxed.close()
         finally:
             ws.cleanup()
-    assert verdicts["fresh subprocess"] == verdicts["forking worker"] == verdicts[pooled], (
-        "modes disagree"
-    )
+    assert all(v == verdicts["fresh subprocess"] for v in verdicts.values()), "modes disagree"
     fresh = statistics.median(rates["fresh subprocess"])
     fork = statistics.median(rates["forking worker"])
     every = statistics.median(rates[pooled])
@@ -190,6 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{pooled:<25}: {every:6.2f} candidates/s")
     print(f"ratio, worker / fresh    : {fork / fresh:6.2f}x")
     print(f"ratio, every core / fresh: {every / fresh:6.2f}x")
+    if "forking worker, bwrap" in rates:
+        fresh_b = statistics.median(rates["fresh subprocess, bwrap"])
+        fork_b = statistics.median(rates["forking worker, bwrap"])
+        print(f"fresh subprocess, bwrap  : {fresh_b:6.2f} candidates/s")
+        print(f"forking worker, bwrap    : {fork_b:6.2f} candidates/s")
+        print(f"cost of bwrap, fresh     : {fresh / fresh_b:6.2f}x the time")
+        print(f"cost of bwrap, worker    : {fork / fork_b:6.2f}x the time")
+    else:
+        print("bwrap                    : not measured (bubblewrap does not work here)")
     print(f"plausible candidates     : {sum(verdicts['forking worker'])}")
     return 0
 

@@ -80,6 +80,42 @@ def countdown(n: int):
     while n > 0:
         yield n
         n -= 1
+
+
+def swallowed_write(path: str) -> int:
+    try:
+        with open(path, "w") as f:
+            f.write("overwritten")
+    except OSError:
+        return 0
+    return 1
+
+
+def unlink_at(directory: str, name: str) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def tree_in_scratch() -> int:
+    import tempfile
+    top = tempfile.mkdtemp()
+    os.makedirs(os.path.join(top, "a", "b"))
+    shutil.rmtree(top)
+    return 1
+
+
+def database(path: str) -> int:
+    import sqlite3
+    sqlite3.connect(path).execute("create table t (x)")
+    return 1
+
+
+def via_ctypes() -> int:
+    import ctypes
+    return ctypes.CDLL(None).getpid()
 """
 
 
@@ -214,3 +250,33 @@ def test_gen_tests_on_a_hostile_module_finishes_and_touches_nothing(
     assert "double" in generated
     for dangerous in ("exit_hard", "exit_soft", "sleep_forever", "fork(", "spawn", "connect"):
         assert dangerous not in generated
+
+
+def test_a_refusal_the_code_catches_still_marks_the_call_refused(
+    worker: SearchWorker, victim: Path
+) -> None:
+    execution = worker.run(call("swallowed_write", repr(str(victim))))
+    assert execution.outcome == "refused"
+    assert "outside the sandbox" in execution.message
+    assert victim.read_text() == "precious"
+
+
+def test_a_path_relative_to_a_directory_descriptor_is_judged_where_it_points(
+    worker: SearchWorker, victim: Path
+) -> None:
+    outside = call("unlink_at", repr(str(victim.parent)), repr(victim.name))
+    assert worker.run(outside).outcome == "refused"
+    assert victim.read_text() == "precious"
+    # shutil.rmtree works through descriptors too: inside the scratch it is allowed.
+    assert worker.run(call("tree_in_scratch")).outcome == "returned"
+
+
+def test_a_database_outside_the_sandbox_is_refused(worker: SearchWorker, tmp_path: Path) -> None:
+    target = tmp_path / "stolen.db"
+    assert worker.run(call("database", repr(str(target)))).outcome == "refused"
+    assert not target.exists()
+    assert worker.run(call("database", repr(":memory:"))).outcome == "returned"
+
+
+def test_calling_into_c_through_ctypes_is_refused(worker: SearchWorker) -> None:
+    assert worker.run(call("via_ctypes")).outcome == "refused"

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aiap.sandbox import SETTINGS
+
 if TYPE_CHECKING:
+    from aiap.config import AiapConfig
     from aiap.testgen.llm import ModelComplete
     from aiap.testgen.models import GenerationReport
 
@@ -61,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="the search's random seed")
     parser.add_argument(
+        "--sandbox",
+        choices=SETTINGS,
+        default=None,
+        help="where the generated tests run: bwrap, none, or auto (bwrap where it works; "
+        "default: [tool.aiap] sandbox, AIAP_SANDBOX, else auto)",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="write no file; report the coverage the kept tests would reach",
@@ -97,7 +107,8 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     root = (args.root or Path.cwd()).resolve()
     try:
-        complete = _model(args, root)
+        config = _config(args, root)
+        complete = _model(args, root, config)
     except ValueError as e:
         print(f"aiap: {e}", file=sys.stderr)
         return 2
@@ -113,6 +124,7 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
         seed=args.seed,
         write=not args.check,
         command=_command(argv),
+        sandbox=config.sandbox,
     )
     try:
         report = generate(
@@ -144,20 +156,24 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _model(args: argparse.Namespace, root: Path) -> ModelComplete | None:
+def _config(args: argparse.Namespace, root: Path) -> AiapConfig:
+    """[tool.aiap], AIAP_* and the flags; ValueError says what is wrong."""
+    from aiap.config import ConfigError, load_config
+
+    overrides = {"model": args.model, "api_base": args.api_base, "sandbox": args.sandbox}
+    if args.no_cache:
+        overrides["cache"] = False
+    try:
+        return load_config(root, overrides=overrides)
+    except ConfigError as e:
+        raise ValueError(str(e)) from None
+
+
+def _model(args: argparse.Namespace, root: Path, config: AiapConfig) -> ModelComplete | None:
     """The LLM generator's model when one is configured and wanted; ValueError says what is
     missing when ``--engine llm`` cannot have one. ``auto`` without a model stays offline."""
     if args.engine == "offline":
         return None
-    from aiap.config import ConfigError, load_config
-
-    overrides = {"model": args.model, "api_base": args.api_base}
-    if args.no_cache:
-        overrides["cache"] = False
-    try:
-        config = load_config(root, overrides=overrides)
-    except ConfigError as e:
-        raise ValueError(str(e)) from None
     from aiap.engines import ModelSettings, llm_unavailable
 
     settings = ModelSettings(

@@ -65,6 +65,11 @@ def _repair(job: RepairJob, progress: Progress | None) -> RunState:
     sandbox = resolve(job.config.sandbox)
     pm = plugin_manager(job.config, job.root)
     names = select_engines(pm, job.config)
+    if sandbox == "none" and "llm" in names:
+        state.messages.append(
+            "sandbox = none: the model's patches run in a copy of the project with process and "
+            "memory limits only, not in a sandbox"
+        )
     engines = Engines(
         pm=pm,
         names=names,

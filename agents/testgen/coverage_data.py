@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from aiap import tempdirs
 from aiap.models import RunResult
 from aiap.runner import run_pytest
+from aiap.sandbox import Mode
 from aiap.testgen.models import Arc
 
 
@@ -129,7 +130,12 @@ def _relative(filename: str, sources: Sequence[Path], root: Path) -> str | None:
 
 
 def measure_suite(
-    copy_root: Path, env: dict[str, str], data_file: Path, timeout: float, memory_mb: int | None
+    copy_root: Path,
+    env: dict[str, str],
+    data_file: Path,
+    timeout: float,
+    memory_mb: int | None,
+    sandbox: Mode = "none",
 ) -> RunResult:
     """Run the project's suite in ``copy_root`` under coverage (branch mode) into ``data_file``.
 
@@ -142,4 +148,5 @@ def measure_suite(
         env=env,
         timeout=timeout,
         memory_mb=memory_mb,
+        sandbox=sandbox,
     )

@@ -3,18 +3,20 @@
 - imports and runs,
 - passes three times, each in a fresh process (one failure of three: flaky, dropped),
 - covers a target line or branch the suite did not, measured in its own run,
-- and neither writes outside ``tmp_path`` nor opens a connection (the guard refuses both, so
-  such a test fails and is dropped with that reason).
+- and neither writes outside ``tmp_path`` nor opens a connection nor starts processes (the
+  guard refuses them and names the test, even one that caught the refusal and passed: it is
+  dropped with that reason).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from aiap.models import RunResult
-from aiap.testgen.guard import PREFIX
+from aiap.testgen.guard import PREFIX, REFUSALS_ENV
 from aiap.testgen.models import Arc, GeneratedTest, ModuleTargets, TestVerdict, Verdict
 from aiap.testgen.sandbox import Sandbox
 
@@ -67,15 +69,19 @@ def filter_tests(
     file.write_text(text, encoding="utf-8")
     data_file = sandbox.scratch / f"gen-{targets.module}.coverage"
     data_file.unlink(missing_ok=True)
-    cov_env = {"AIAP_GEN_COVERAGE_DATA": str(data_file)}
+    refusals = sandbox.scratch / f"gen-{targets.module}.refused.jsonl"
+    refusals.unlink(missing_ok=True)
+    named = {REFUSALS_ENV: str(refusals)}
+    cov_env = {"AIAP_GEN_COVERAGE_DATA": str(data_file), **named}
     # The first run measures each test's coverage; the others only count passes.
     args = [test_path, "-p", "aiap.testgen.suitecov", "-q"]
     runs = [sandbox.pytest(args, targets.import_root, timeout, cov_env)]
     for _ in range(RUNS - 1):
         if runs[-1].timed_out or not runs[-1].results:
             break
-        runs.append(sandbox.pytest([test_path, "-q"], targets.import_root, timeout))
+        runs.append(sandbox.pytest([test_path, "-q"], targets.import_root, timeout, named))
     coverage = per_test_coverage(data_file, sandbox.root / targets.path)
+    refused = _refused(refusals)
     goal_lines, goal_arcs = set(targets.missing_lines), set(targets.missing_branches)
     all_arcs = set(targets.branches)
     result = Filtered()
@@ -84,6 +90,8 @@ def filter_tests(
     for test in tests:
         verdict: Verdict
         verdict, detail = _judge(test.name, runs)
+        if test.name in refused:  # it caught the refusal, and passed: it still tried
+            verdict, detail = "touches network or files", refused[test.name][:200]
         if verdict == "kept":
             lines, arcs = coverage.get(test.name, (set(), set()))
             if not (lines & goal_lines or arcs & goal_arcs):
@@ -101,6 +109,16 @@ def filter_tests(
     result.arcs = sorted(covered_arcs)
     file.unlink()
     return result
+
+
+def _refused(path: Path) -> dict[str, str]:
+    """Test name -> the first thing the guard refused it, from the runs' refusals file."""
+    found: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            found.setdefault(entry["test"], entry["message"])
+    return found
 
 
 def _judge(name: str, runs: list[RunResult]) -> tuple[Verdict, str]:

@@ -15,10 +15,12 @@ from pydantic import BaseModel, ConfigDict
 from aiap import tempdirs
 from aiap.aiapdir import write_atomic
 from aiap.processes import terminate_unwinds
+from aiap.sandbox import Mode, SandboxUnavailable, Setting, resolve
 from aiap.testgen import coverage_data, llm
 from aiap.testgen.coverage_data import CoverageDataError, FileCoverage
 from aiap.testgen.emit import header, module_source, render_tests
 from aiap.testgen.filters import RUNS, filter_tests
+from aiap.testgen.guard import PREFIX
 from aiap.testgen.inputs import Seeder
 from aiap.testgen.llm import Complete
 from aiap.testgen.models import GeneratedTest, GenerationReport, ModuleReport, ModuleTargets
@@ -27,6 +29,12 @@ from aiap.testgen.search import drivers, search
 from aiap.testgen.targets import TargetError, analyse, changed_lines, source_files
 
 Progress = Callable[[str], None]
+
+
+NONE_NOTE = (
+    "sandbox = none: the suite and the generated tests run in a copy of the project under an "
+    "audit hook and process limits only, not in a sandbox"
+)
 
 
 class GenerationError(Exception):
@@ -52,6 +60,7 @@ class GenOptions(BaseModel):
     max_candidates: int | None = None
     suite_timeout: float = 600.0
     filter_timeout: float = 120.0
+    sandbox: Setting = "auto"
 
 
 def _quiet(message: str) -> None:
@@ -79,9 +88,15 @@ def generate(
     if not files:
         report.messages.append("no Python source files among the paths given")
         return report
+    try:
+        mode = resolve(options.sandbox)
+    except SandboxUnavailable as e:
+        raise GenerationError(str(e)) from None
+    if mode == "none":
+        report.messages.append(NONE_NOTE)
     tempdirs.sweep()
     with terminate_unwinds():
-        return _generate(options, root, files, report, start, progress, complete)
+        return _generate(options, root, files, report, start, progress, complete, mode)
 
 
 def _generate(
@@ -92,8 +107,9 @@ def _generate(
     start: float,
     progress: Progress,
     complete: Complete | None,
+    mode: Mode,
 ) -> GenerationReport:
-    sandbox = Sandbox.create(root, options.memory_mb)
+    sandbox = Sandbox.create(root, options.memory_mb, mode)
     try:
         run = _Run(options, root, sandbox, progress, report, complete)
         coverage, carved = run.baseline(files)
@@ -148,7 +164,7 @@ class _Run:
         env["AIAP_GEN_CARVE"] = str(carve_file)
         env["AIAP_GEN_CARVE_FILES"] = os.pathsep.join(str(c.resolve()) for c in copies)
         run = coverage_data.measure_suite(
-            sandbox.root, env, data_file, options.suite_timeout, options.memory_mb
+            sandbox.root, env, data_file, options.suite_timeout, options.memory_mb, sandbox.mode
         )
         if run.timed_out:
             self.report.messages.append(
@@ -222,6 +238,12 @@ class _Run:
                 progress=self.progress,
             )
         row.candidates_run = found.candidates_run
+        for function, why in sorted(found.unsafe.items()):
+            what = why.removeprefix(f"{PREFIX}: ")
+            self.report.messages.append(
+                f"{targets.path}: {function}: no test written, it tried what the sandbox "
+                f"refuses ({what})"
+            )
         tests = render_tests(targets, found.found)
         if tests:
             text = module_source(targets, tests, options.command)

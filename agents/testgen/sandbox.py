@@ -19,6 +19,7 @@ from pathlib import Path
 from aiap.models import RunResult
 from aiap.processes import isolated, kill_group
 from aiap.runner import CHILD_ENV, run_pytest
+from aiap.sandbox import Mode, command, private_dirs
 from aiap.testgen.guard import WRITABLE_ENV
 from aiap.testgen.models import Candidate, Execution
 from aiap.workspace import Workspace
@@ -31,16 +32,17 @@ class SandboxError(Exception):
 class Sandbox:
     """A copy of the project plus a scratch directory: the only place writes may go."""
 
-    def __init__(self, workspace: Workspace, memory_mb: int | None) -> None:
+    def __init__(self, workspace: Workspace, memory_mb: int | None, mode: Mode = "none") -> None:
         self.workspace = workspace
+        self.mode = mode  # aiap.sandbox's: bwrap around every process started here, or none
         self.root = workspace.root
         self.scratch = workspace.root.parent / "scratch"
         self.scratch.mkdir(exist_ok=True)
         self.memory_mb = memory_mb
 
     @classmethod
-    def create(cls, project: Path, memory_mb: int | None = 2048) -> Sandbox:
-        return cls(Workspace.create(project), memory_mb)
+    def create(cls, project: Path, memory_mb: int | None = 2048, mode: Mode = "none") -> Sandbox:
+        return cls(Workspace.create(project), memory_mb, mode)
 
     def env(self, import_root: str) -> dict[str, str]:
         """The environment of every child: imports from the copy, temp files in the scratch."""
@@ -54,12 +56,19 @@ class Sandbox:
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "TMPDIR": str(self.scratch),
                 "HOME": str(self.scratch),
-                WRITABLE_ENV: str(self.scratch),
+                WRITABLE_ENV: os.pathsep.join(self._writable()),
                 CHILD_ENV: "1",
                 "COVERAGE_CORE": "ctrace",  # dynamic contexts need it on newer Pythons
             }
         )
         return env
+
+    def _writable(self) -> list[str]:
+        """Where writes may go: the scratch, and under bwrap the HOME and TMPDIR it sets."""
+        dirs = [self.scratch]
+        if self.mode == "bwrap":
+            dirs.extend(private_dirs().values())
+        return [str(d) for d in dirs]
 
     def worker(self, module: str, import_root: str, timeout: float) -> SearchWorker:
         return SearchWorker(self, module, import_root, timeout)
@@ -79,6 +88,7 @@ class Sandbox:
             timeout=timeout,
             memory_mb=self.memory_mb,
             scratch=self.scratch,
+            sandbox=self.mode,
         )
 
     def cleanup(self) -> None:
@@ -108,8 +118,11 @@ class SearchWorker:
         log = self._log()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "aiap.testgen.worker", str(req_r), str(resp_w)]
-                + [self.module],
+                command(
+                    [sys.executable, "-m", "aiap.testgen.worker", str(req_r), str(resp_w)]
+                    + [self.module],
+                    self.sandbox.mode,
+                ),
                 cwd=self.sandbox.scratch,
                 env=self.sandbox.env(self.import_root),
                 stdin=subprocess.DEVNULL,

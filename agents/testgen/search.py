@@ -27,6 +27,7 @@ class SearchResult(BaseModel):
     found: list[Found] = Field(default_factory=list)  # minimised, in discovery order
     candidates_run: int = 0
     outcomes: dict[str, int] = Field(default_factory=dict)
+    unsafe: dict[str, str] = Field(default_factory=dict)  # function -> what it was refused
     lines_left: list[int] = Field(default_factory=list)
     arcs_left: list[Arc] = Field(default_factory=list)
 
@@ -125,6 +126,11 @@ def search(
             execution = run(candidate)
             result.candidates_run += 1
             result.outcomes[execution.outcome] = result.outcomes.get(execution.outcome, 0) + 1
+            if execution.outcome == "refused":
+                # It tried the network, processes or files outside: no test may call it.
+                result.unsafe[qualname] = execution.message
+                stale[qualname] = patience
+                continue
             if execution.outcome not in ("returned", "raised"):
                 stale[qualname] += 1
                 continue
@@ -153,7 +159,7 @@ def search(
         else:
             continue
         break  # the budget ran out inside the round
-    result.found = minimise(archive)
+    result.found = [f for f in minimise(archive) if f.candidate.function not in result.unsafe]
     result.lines_left = sorted(lines_left)
     result.arcs_left = sorted(arcs_left)
     return result

@@ -121,7 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     responses.flush()
     for line in requests:
         candidate = Candidate.model_validate_json(line)
+        refused = len(guard.REFUSED)
         execution = run_candidate(candidate, module, namespace, cov, path)
+        if len(guard.REFUSED) > refused and execution.outcome != "refused":
+            # The call caught the refusal: it still tried, and a test of it would try again.
+            update = {"outcome": "refused", "message": guard.REFUSED[refused]}
+            execution = execution.model_copy(update=update)
         responses.write(execution.model_dump_json() + "\n")
         responses.flush()
     return 0
