@@ -39,17 +39,20 @@ def ruff_findings(root: Path, files: Sequence[str]) -> tuple[list[Finding], list
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         return [], [f"ruff check failed: {err[0] if err else 'no output'}"]
     findings = []
+    relative: dict[str, str] = {}  # a large file has thousands of findings: resolved once
     for item in items:
         code = item.get("code")
         if code == "invalid-syntax":  # newer ruff names it; older ones give no code
             code = None
         location = item.get("location") or {}
         end = item.get("end_location") or {}
-        filename = Path(item.get("filename", ""))
-        try:
-            rel = filename.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            rel = filename.as_posix()
+        name = str(item.get("filename", ""))
+        if name not in relative:
+            try:
+                relative[name] = Path(name).resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                relative[name] = Path(name).as_posix()
+        rel = relative[name]
         findings.append(
             Finding(
                 path=rel,

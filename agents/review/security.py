@@ -18,6 +18,7 @@ import ast
 import bisect
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import Any
 
 from aiap.review.chunks import RUN_LINES, statement_runs
 from aiap.review.findings import Finding, Severity
@@ -171,7 +172,9 @@ class Imports:
                 self.defined.add(node.name)
 
 
-class SecurityVisitor(ast.NodeVisitor):
+class SecurityVisitor:
+    """The checks, one method per node type; ``check`` walks a tree with them."""
+
     def __init__(
         self, path: str, is_test: bool, imports: Imports, lines: Sequence[str], offset: int = 0
     ) -> None:
@@ -182,6 +185,33 @@ class SecurityVisitor(ast.NodeVisitor):
         self._lines = lines  # the run's own lines, for columns in characters
         self._offset = offset  # the run's first line in the module, less one
         self._sql_reported: set[tuple[int, int]] = set()
+
+    def check(self, tree: ast.AST) -> None:
+        """Every node of ``tree`` to its method (by type: ``ast.NodeVisitor``'s dispatch and
+        its deprecated-node shims cost more than the checks); a method returning False keeps
+        the walk out of the node's parts."""
+        handlers: dict[type, Callable[[Any], bool | None]] = {
+            ast.Call: self.visit_Call,
+            ast.JoinedStr: self.visit_JoinedStr,
+            ast.BinOp: self.visit_BinOp,
+            ast.Assign: self.visit_Assign,
+            ast.AnnAssign: self.visit_AnnAssign,
+            ast.Dict: self.visit_Dict,
+            ast.Assert: self.visit_Assert,
+            ast.ExceptHandler: self.visit_ExceptHandler,
+        }
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            handler = handlers.get(type(node))
+            if handler is not None and handler(node) is False:
+                continue
+            for name in node._fields:  # ast.iter_child_nodes, without a generator per node
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    stack.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                    stack.append(value)
 
     def _column(self, line: int, byte_offset: int) -> int:
         """ast counts UTF-8 bytes; a finding's column counts characters, from 1."""
@@ -239,7 +269,6 @@ class SecurityVisitor(ast.NodeVisitor):
                     f"`{keyword.arg}=` is given a literal; read it from the environment "
                     "or a secret store",
                 )
-        self.generic_visit(node)
 
     def _eval_exec(self, node: ast.Call, names: set[str], from_input: bool) -> None:
         hit = names & {"builtins.eval", "builtins.exec"}
@@ -324,31 +353,26 @@ class SecurityVisitor(ast.NodeVisitor):
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         self._sql(node)
-        self.generic_visit(node)
 
-    def visit_BinOp(self, node: ast.BinOp) -> None:
-        if not self._sql(node):  # the parts of a reported string: not again
-            self.generic_visit(node)
+    def visit_BinOp(self, node: ast.BinOp) -> bool:
+        return not self._sql(node)  # the parts of a reported string: not again
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             name = _target_name(target)
             if _is_secret(name, node.value):
                 self._credential(node, name)
-        self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         name = _target_name(node.target)
         if node.value is not None and _is_secret(name, node.value):
             self._credential(node, name)
-        self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
             name = _string_value(key)
             if key is not None and _is_secret(name, value):
                 self._credential(key, name)
-        self.generic_visit(node)
 
     def _credential(self, node: ast.expr | ast.stmt, name: str | None) -> None:
         self._add(
@@ -367,7 +391,6 @@ class SecurityVisitor(ast.NodeVisitor):
                 "medium",
                 "assert is removed under python -O; raise an exception to validate input",
             )
-        self.generic_visit(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         swallowed = all(isinstance(stmt, ast.Pass) for stmt in node.body)
@@ -387,13 +410,28 @@ class SecurityVisitor(ast.NodeVisitor):
                 "low",
                 f"`except {caught}: pass` hides every error; catch what you expect and log it",
             )
-        self.generic_visit(node)
 
 
-def _imports(source: str, run_lines: int) -> Imports:
+# An import statement at any depth, with what continues it (parentheses, backslashes); and the
+# names the module defines. Found by text, not by a second parse of a large module: a line
+# inside a string that reads as an import is harmless here (it only names a call).
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*\([^)]*\)|(?:from[ \t]+[\w.]+[ \t]+)?import"
+    r"[ \t]+(?:[^\n\\]|\\\n)*)",
+    re.MULTILINE,
+)
+_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
+def _imports(source: str) -> Imports:
     imports = Imports()
-    for run in statement_runs(source, run_lines):
-        imports.add(run.tree)
+    for found in _IMPORT.finditer(source):
+        try:
+            tree = ast.parse(found.group().strip())
+        except SyntaxError:
+            continue
+        imports.add(tree)
+    imports.defined.update(_DEFINED.findall(source))
     return imports
 
 
@@ -408,15 +446,15 @@ def check_source(
     """Security findings in one file, only in the top-level statements that hold one of
     ``lines`` when given; raises SyntaxError when it does not parse."""
     source = source.removeprefix("\ufeff")
-    imports = _imports(source, run_lines)  # a first pass: a name may be imported below its use
+    imports = _imports(source)  # all of them first: a name may be imported below its use
     changed = sorted(lines) if lines is not None else None
     findings: list[Finding] = []
-    for run in statement_runs(source, run_lines):
+    for run in statement_runs(source, run_lines, changed):
         if changed is not None:
             at = bisect.bisect_left(changed, run.first)
             if at == len(changed) or changed[at] > run.last:
                 continue  # no changed line in it: parsed for the next run's sake only
         visitor = SecurityVisitor(path, is_test, imports, run.lines, run.first - 1)
-        visitor.visit(run.tree)
+        visitor.check(run.tree)
         findings.extend(visitor.findings)
-    return findings
+    return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
