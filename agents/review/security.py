@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from aiap.review.chunks import RUN_LINES, statement_runs
@@ -133,18 +133,6 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, nested ones too, without the expressions: a tenth of the nodes."""
-    for node in body:
-        yield node
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(node, field, None)
-            if isinstance(inner, list):
-                yield from _statements(inner)
-        for clause in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
-            yield from _statements(clause.body)
-
-
 class Imports:
     """Local name -> qualified name, from every import in the module; and the names the module
     defines itself (they shadow builtins)."""
@@ -153,23 +141,19 @@ class Imports:
         self.names: dict[str, str] = {}
         self.defined: set[str] = set()
 
-    def add(self, tree: ast.Module) -> None:
-        for node in _statements(tree.body):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.names[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".")[0]
-                        self.names[head] = head
-            elif isinstance(node, ast.ImportFrom):
-                if node.level or node.module is None:
-                    continue
-                for alias in node.names:
-                    if alias.name != "*":
-                        self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.defined.add(node.name)
+    def add(self, node: ast.stmt) -> None:
+        """One import statement (anything else is ignored)."""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.names[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self.names[head] = head
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module is not None:
+            for alias in node.names:
+                if alias.name != "*":
+                    self.names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 class SecurityVisitor:
@@ -430,7 +414,8 @@ def _imports(source: str) -> Imports:
             tree = ast.parse(found.group().strip())
         except SyntaxError:
             continue
-        imports.add(tree)
+        for statement in tree.body:
+            imports.add(statement)
     imports.defined.update(_DEFINED.findall(source))
     return imports
 
