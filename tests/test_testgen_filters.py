@@ -136,3 +136,28 @@ def test_a_file_that_does_not_import_drops_every_test(tmp_path: Path) -> None:
         sandbox.cleanup()
     assert verdicts(filtered) == {"test_kept": "does not import"}
     assert "no_such_name" in filtered.verdicts[0].detail
+
+
+def test_every_test_that_catches_the_same_refusal_is_dropped(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"signs.py": SOURCE})
+    targets = analyse(project, project / "signs.py", None)
+    outside = tmp_path / "outside.txt"
+    body = (
+        "    try:\n"
+        f"        open({str(outside)!r}, 'w').write('x')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    assert sign(0) == 0\n"
+    )
+    tests = [GeneratedTest(name=n, source=f"def {n}():\n{body}") for n in ("test_a", "test_b")]
+    text = "from signs import sign\n\n\n" + "\n\n".join(t.source for t in tests)
+    sandbox = Sandbox.create(project)
+    try:
+        filtered = filter_tests(sandbox, targets, tests, text, "tests/test_gen.py", 120)
+    finally:
+        sandbox.cleanup()
+    assert verdicts(filtered) == {
+        "test_a": "touches network or files",
+        "test_b": "touches network or files",
+    }
+    assert not outside.exists()

@@ -88,8 +88,7 @@ def make_hook(roots: tuple[str, ...]) -> Any:
         try:
             _check(event, args)
         except PermissionError as e:
-            if not REFUSED or REFUSED[-1] != str(e):
-                REFUSED.append(str(e))
+            REFUSED.append(str(e))
             raise
 
     def _check(event: str, args: tuple[Any, ...]) -> None:
