@@ -3,9 +3,11 @@ patches, generated tests.
 
 ``bwrap`` (bubblewrap): the whole file system read-only but aiap's own temporary directory
 (the copies, their scratch), a private ``TMPDIR`` and ``HOME`` in it, no network, its own PID
-namespace (nothing it starts outlives it) and session. ``none``: processes as they are, in a
-process group of their own under a memory limit (``aiap.processes``). ``auto``: bwrap where it
-works, else none.
+namespace (nothing it starts outlives it) and session. ``docker``: the same in a container
+(``aiap.sandbox_docker``), with a memory and a process limit the kernel enforces; for machines
+where bwrap cannot make its namespaces. ``none``: processes as they are, in a process group of
+their own under a memory limit (``aiap.processes``). ``auto``: bwrap where it works, else none.
+Docker's sockets are hidden from every sandboxed run: reaching the engine is root on the host.
 
 The standard library only: the forking worker imports it in the project's interpreter.
 """
@@ -13,6 +15,7 @@ The standard library only: the forking worker imports it in the project's interp
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -21,8 +24,8 @@ from typing import Literal, get_args
 
 from aiap import tempdirs
 
-Setting = Literal["auto", "bwrap", "none"]
-Mode = Literal["bwrap", "none"]
+Setting = Literal["auto", "bwrap", "docker", "none"]
+Mode = Literal["bwrap", "docker", "none"]
 SETTINGS: tuple[str, ...] = get_args(Setting)
 
 
@@ -34,6 +37,13 @@ def resolve(setting: Setting) -> Mode:
     """The mode a setting means on this machine."""
     if setting == "none":
         return "none"
+    if setting == "docker":
+        from aiap import sandbox_docker
+
+        why = sandbox_docker.engine_fails()
+        if why is None:
+            return "docker"
+        raise SandboxUnavailable(f"sandbox = docker: {why}; start Docker or set sandbox = bwrap")
     why = _bwrap_fails()
     if why is None:
         return "bwrap"
@@ -47,6 +57,12 @@ def command(argv: Sequence[str], mode: Mode, writable: Sequence[Path] = ()) -> l
     besides aiap's own (the project, for a run of the user's tests in place)."""
     if mode == "none":
         return list(argv)
+    if mode == "docker":
+        from aiap import sandbox_docker
+
+        private = private_dirs()
+        dirs = [tempdirs.root(), *writable]
+        return sandbox_docker.launch_argv(argv, dirs, private["HOME"], private["TMPDIR"])
     extra = [arg for path in writable for arg in ("--bind", str(path), str(path))]
     return [_bwrap() or "bwrap", *_bwrap_args(tempdirs.root()), *extra, "--", *argv]
 
@@ -69,12 +85,20 @@ def _bwrap_args(writable: Path) -> list[str]:
         "--dev", "/dev",
         "--proc", "/proc",
         "--bind", str(writable), str(writable),
+        *[arg for sock in _engine_sockets() for arg in ("--ro-bind", os.devnull, str(sock))],
         "--setenv", "HOME", str(private["HOME"]),
         "--setenv", "TMPDIR", str(private["TMPDIR"]),
         "--unshare-all",
         "--die-with-parent",
         "--new-session",
     ]  # fmt: skip
+
+
+@functools.cache
+def _engine_sockets() -> list[Path]:
+    from aiap import sandbox_docker
+
+    return sandbox_docker.engine_sockets()
 
 
 @functools.cache

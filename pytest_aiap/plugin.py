@@ -12,7 +12,7 @@ import sys
 import pytest
 
 ENGINES = ("auto", "offline", "llm")
-SANDBOXES = ("auto", "bwrap", "none")  # aiap.sandbox.SETTINGS (a test checks)
+SANDBOXES = ("auto", "bwrap", "docker", "none")  # aiap.sandbox.SETTINGS (a test checks)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,7 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=SANDBOXES,
         default=None,
         help="where the tests and candidates run: auto (default: bwrap where it works), bwrap, "
-        "none",
+        "docker, none",
     )
     group.addoption(
         "--aiap-no-cache",

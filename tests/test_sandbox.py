@@ -1,9 +1,10 @@
-"""Hostile code under `pytest --aiap-fix --aiap-sandbox=bwrap`: the project's modules and tests
-attack the machine while aiap reproduces and validates; nothing outside aiap's copies changes,
-nothing reaches the network, nothing they start is left running.
+"""Hostile code under `pytest --aiap-fix --aiap-sandbox=bwrap` and `=docker`: the project's
+modules and tests attack the machine while aiap reproduces and validates; nothing outside aiap's
+copies changes, nothing reaches the network or the Docker engine, nothing they start is left
+running.
 
-Without a working bubblewrap these tests skip, unless AIAP_TEST_REQUIRE_SANDBOX is set (CI
-installs bubblewrap and sets it): then they fail.
+Without a working bubblewrap (a Docker engine) these tests skip, unless AIAP_TEST_REQUIRE_SANDBOX
+(AIAP_TEST_REQUIRE_DOCKER) is set: then they fail. CI installs both and sets both.
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ BUGGY = "def double(x):\n    return x + x + 1\n"
 TEST = "from mod import double\n\n\ndef test_double():\n    assert double(2) == 4\n"
 
 
-@pytest.fixture(autouse=True)
-def bwrap_works() -> None:
+REQUIRED = {"bwrap": "AIAP_TEST_REQUIRE_SANDBOX", "docker": "AIAP_TEST_REQUIRE_DOCKER"}
+
+
+@pytest.fixture(autouse=True, params=sorted(REQUIRED))
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each test runs under each sandbox that works here."""
+    mode: str = request.param
     try:
-        assert sandbox.resolve("bwrap") == "bwrap"
+        assert sandbox.resolve(mode) == mode  # type: ignore[arg-type]
     except sandbox.SandboxUnavailable as e:
-        if os.environ.get("AIAP_TEST_REQUIRE_SANDBOX"):
+        if os.environ.get(REQUIRED[mode]):
             pytest.fail(str(e))
         pytest.skip(str(e))
+    return mode
 
 
 @pytest.fixture
@@ -41,14 +48,14 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
     return user_pytester(pytester, monkeypatch)
 
 
-def _repaired(project: pytest.Pytester) -> pytest.RunResult:
-    result = run(project, "--aiap-fix", "--aiap-sandbox=bwrap", "--aiap-budget=60")
+def _repaired(project: pytest.Pytester, backend: str) -> pytest.RunResult:
+    result = run(project, "--aiap-fix", f"--aiap-sandbox={backend}", "--aiap-budget=60")
     result.stdout.fnmatch_lines(["aiap: patch 1: mod.py*"])
     return result
 
 
 def test_imports_that_write_outside_the_copy_change_nothing_outside_it(
-    project: pytest.Pytester, tmp_path: Path
+    project: pytest.Pytester, backend: str, tmp_path: Path
 ) -> None:
     decoy = tmp_path / "decoy"
     decoy.mkdir()
@@ -70,7 +77,7 @@ def test_imports_that_write_outside_the_copy_change_nothing_outside_it(
     )
     project.makepyfile(mod=attack + BUGGY, test_mod=TEST)
     before = user_files(project.path)
-    _repaired(project)
+    _repaired(project, backend)
     assert sorted(p.name for p in decoy.iterdir()) == ["kept.txt"]
     assert (decoy / "kept.txt").read_text() == "kept\n"
     assert not (home / ".aiap-hostile").exists()
@@ -105,7 +112,7 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
 
 
 def test_a_test_that_sends_data_out_reaches_no_network(
-    project: pytest.Pytester, listener: tuple[int, list[bytes]]
+    project: pytest.Pytester, backend: str, listener: tuple[int, list[bytes]]
 ) -> None:
     port, received = listener
     leak = (
@@ -117,7 +124,7 @@ def test_a_test_that_sends_data_out_reaches_no_network(
         "        pass\n"
     )
     project.makepyfile(mod=BUGGY, test_mod=leak + TEST)
-    _repaired(project)
+    _repaired(project, backend)
     assert received == []
 
 
@@ -136,7 +143,7 @@ def _processes_running(marker: str) -> list[int]:
 
 
 def test_a_detached_daemon_a_fixture_starts_is_gone_when_aiap_returns(
-    project: pytest.Pytester,
+    project: pytest.Pytester, backend: str
 ) -> None:
     # A command line no other process has. The daemon blocks SIGTERM and SIGINT and leaves the
     # session, as a daemon does: only a PID namespace or a subreaper ends it.
@@ -152,16 +159,18 @@ def test_a_detached_daemon_a_fixture_starts_is_gone_when_aiap_returns(
         "                signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}))\n"
         "    yield\n"
     )
-    _repaired_leaving_no_process(project, daemon, marker)
+    _repaired_leaving_no_process(project, backend, daemon, marker)
 
 
-def _repaired_leaving_no_process(project: pytest.Pytester, conftest: str, marker: str) -> None:
+def _repaired_leaving_no_process(
+    project: pytest.Pytester, backend: str, conftest: str, marker: str
+) -> None:
     """Repaired with ``conftest`` starting processes whose command line holds ``marker``; none
     of them is left a few seconds after aiap returns."""
     project.makeconftest(conftest)
     project.makepyfile(mod=BUGGY, test_mod=TEST)
     try:
-        _repaired(project)
+        _repaired(project, backend)
         deadline = time.monotonic() + 10
         while _processes_running(marker) and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -222,7 +231,7 @@ def harmless(n: int) -> int:
 
 
 def test_generated_tests_never_call_what_escaped_and_nothing_outside_changes(
-    tmp_path: Path,
+    tmp_path: Path, backend: str
 ) -> None:
     import subprocess
     import sys
@@ -237,7 +246,7 @@ def test_generated_tests_never_call_what_escaped_and_nothing_outside_changes(
     project = write_project(tmp_path / "p", {"escapes.py": ESCAPES.format(decoy=str(decoy))})
     env = {**os.environ, "HOME": str(home)}
     done = subprocess.run(
-        [sys.executable, "-m", "aiap.cli", "gen-tests", "--sandbox=bwrap", "--time-budget=15",
+        [sys.executable, "-m", "aiap.cli", "gen-tests", f"--sandbox={backend}", "--time-budget=15",
          "escapes.py"],
         cwd=project, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
@@ -260,7 +269,7 @@ def test_generated_tests_never_call_what_escaped_and_nothing_outside_changes(
 
 
 def test_a_flood_of_detached_processes_is_gone_when_aiap_returns(
-    project: pytest.Pytester,
+    project: pytest.Pytester, backend: str
 ) -> None:
     # A bounded fork bomb: each process forks two more, six levels down (126 in all), each
     # leaves the session, blocks SIGTERM and sleeps. (Unbounded, it would take the machine:
@@ -283,11 +292,11 @@ def test_a_flood_of_detached_processes_is_gone_when_aiap_returns(
         "        spread(1)\n"
         "    yield\n"
     )
-    _repaired_leaving_no_process(project, flood, marker)
+    _repaired_leaving_no_process(project, backend, flood, marker)
 
 
 def test_a_memory_bomb_in_a_test_is_stopped_and_the_fix_still_found(
-    project: pytest.Pytester,
+    project: pytest.Pytester, backend: str
 ) -> None:
     bomb = (
         "import os\n\n"
@@ -299,11 +308,11 @@ def test_a_memory_bomb_in_a_test_is_stopped_and_the_fix_still_found(
         "            pass\n"
     )
     project.makepyfile(mod=BUGGY, test_mod=TEST, test_hog=bomb)
-    _repaired(project)
+    _repaired(project, backend)
 
 
 def test_a_thread_that_never_ends_does_not_hold_aiap_past_its_budget(
-    project: pytest.Pytester,
+    project: pytest.Pytester, backend: str
 ) -> None:
     # A non-daemon thread keeps the interpreter from exiting after the tests: the reproduction's
     # pytest finishes its report and then never ends.
@@ -313,11 +322,11 @@ def test_a_thread_that_never_ends_does_not_hold_aiap_past_its_budget(
         "    threading.Thread(target=lambda: time.sleep(10**6), daemon=False).start()\n"
     )
     project.makepyfile(mod=endless + BUGGY, test_mod=TEST)
-    _repaired(project)  # the reproduction's report is taken, its process ended
+    _repaired(project, backend)  # the reproduction's report is taken, its process ended
 
 
 def test_the_fix_hooks_runs_of_a_hostile_test_change_nothing_outside_the_project(
-    git_repo: Path, tmp_path: Path
+    git_repo: Path, tmp_path: Path, backend: str
 ) -> None:
     from tests.conftest import git
     from tests.precommit_project import (
@@ -348,7 +357,7 @@ def test_the_fix_hooks_runs_of_a_hostile_test_change_nothing_outside_the_project
     (repo / ".pre-commit-config.yaml").write_text(local_config())
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "setup", "--no-verify")
-    env = hook_env(AIAP_SANDBOX="bwrap", HOME=str(home))
+    env = hook_env(AIAP_SANDBOX=backend, HOME=str(home))
     assert pre_commit(repo, "install", env=env).returncode == 0
     (repo / "shop" / "pricing.py").write_text(BUGGY_PRICING)
     git(repo, "add", "shop/pricing.py")
@@ -357,3 +366,77 @@ def test_the_fix_hooks_runs_of_a_hostile_test_change_nothing_outside_the_project
     assert (repo / "shop" / "pricing.py").read_text() == PRICING
     assert sorted(p.name for p in decoy.iterdir()) == ["kept.txt"]
     assert not (home / ".aiap-hostile").exists()
+
+
+ENGINE_ESCAPE = """\
+import http.client, json, os, socket
+
+class _Unix(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost")
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(self.path)
+
+if os.environ.get("AIAP_CHILD"):  # only in aiap's runs
+    for path in {sockets!r}:
+        try:
+            engine = _Unix(path)
+            engine.request("POST", "/containers/create?name={name}",
+                           json.dumps({{"Image": "{image}", "Cmd": ["true"]}}),
+                           {{"Content-Type": "application/json"}})
+            engine.getresponse()
+        except OSError:
+            pass
+"""
+
+
+def test_a_test_that_asks_the_docker_engine_for_a_container_gets_none(
+    project: pytest.Pytester, backend: str
+) -> None:
+    # Reaching the engine is root on the host: its sockets are hidden in both sandboxes.
+    from aiap import sandbox_docker
+
+    sockets = [str(path) for path in sandbox_docker.engine_sockets()]
+    if not sockets:
+        pytest.skip("no Docker engine on this machine")
+    docker = pytest.importorskip("docker")
+    name = f"aiap-escape-{random.randrange(10**6):06d}"
+    escape = ENGINE_ESCAPE.format(sockets=sockets, name=name, image=sandbox_docker.IMAGE)
+    project.makepyfile(mod=escape + BUGGY, test_mod=TEST)
+    client = docker.from_env()
+    try:
+        _repaired(project, backend)
+        assert client.containers.list(all=True, filters={"name": name}) == []
+    finally:
+        for container in client.containers.list(all=True, filters={"name": name}):
+            container.remove(force=True)
+
+
+def test_an_unbounded_fork_bomb_stops_at_the_containers_process_limit(
+    project: pytest.Pytester, backend: str
+) -> None:
+    if backend != "docker":
+        pytest.skip("bubblewrap sets no process limit (as root, no RLIMIT_NPROC holds either)")
+    marker = f"3109.{random.randrange(10**6):06d}"
+    bomb = (
+        "import os\n"
+        "import pytest\n\n"
+        "@pytest.fixture(scope='session', autouse=True)\n"
+        "def bomb():\n"
+        "    if os.environ.get('AIAP_CHILD'):  # only in aiap's runs\n"
+        "        children = 0\n"
+        "        while True:\n"
+        "            try:\n"
+        "                pid = os.fork()\n"
+        "            except OSError:\n"
+        "                break  # the limit: the run goes on\n"
+        "            if pid == 0:\n"
+        f"                os.execvp('sleep', ['sleep', '{marker}'])\n"
+        "            children += 1\n"
+        "        assert children < 5000\n"
+        "    yield\n"
+    )
+    _repaired_leaving_no_process(project, backend, bomb, marker)

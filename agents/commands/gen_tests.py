@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sandbox",
         choices=SETTINGS,
         default=None,
-        help="where the generated tests run: bwrap, none, or auto (bwrap where it works; "
+        help="where the generated tests run: bwrap, docker, none, or auto (bwrap where it works; "
         "default: [tool.aiap] sandbox, AIAP_SANDBOX, else auto)",
     )
     parser.add_argument(

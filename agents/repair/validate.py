@@ -25,6 +25,10 @@ from aiap.runner import run_pytest
 from aiap.sandbox import Mode
 from aiap.workspace import Workspace
 
+# How many candidates the calibrated timeout killed get a second run under the generous one:
+# enough for the fix of a bug whose tests fail fast, few enough that endless loops stay cheap.
+PATIENT_RETRIES = 3
+
 
 class Invocation(BaseModel):
     """The user's pytest invocation, mapped into the workspace."""
@@ -140,6 +144,10 @@ class Validator:
         )
         self.suite_timeout = timeout or max(20.0, 3 * baseline.duration + 5)
         self.fixed_timeout = timeout is not None
+        # A fix may make a fast-failing test wait for real (a lock, a retry): the first few
+        # candidates the calibrated timeout kills get one more run under the generous one.
+        self.patient_timeout = self.targets_timeout
+        self.patient_retries = PATIENT_RETRIES
 
     def calibrate(self) -> RunResult:
         """Run the failing tests once on the unpatched code: how long a run really takes here
@@ -173,7 +181,12 @@ class Validator:
             return timeout
         return max(0.5, min(timeout, self.deadline - time.monotonic()))
 
-    def run_targets(self, tests: Sequence[str] | None = None, brief: bool = False) -> RunResult:
+    def run_targets(
+        self,
+        tests: Sequence[str] | None = None,
+        brief: bool = False,
+        timeout: float | None = None,
+    ) -> RunResult:
         inv = self.invocation
         tests = self.targets if tests is None else tests
         # Calibrated on some of the failing tests: the others get their own share.
@@ -181,7 +194,7 @@ class Validator:
         return self.run(
             inv.rootdir,
             [*inv.options, *_brief(brief), *tests],
-            timeout=self.limit(self.targets_timeout + 5 * extra),
+            timeout=self.limit((timeout or self.targets_timeout) + 5 * extra),
             memory_mb=inv.memory_mb,
         )
 
@@ -229,6 +242,9 @@ class Validator:
             if not tests:
                 continue
             run = self.run_targets(tests, brief)
+            if run.timed_out and self.patient_retries > 0 and not self.fixed_timeout:
+                self.patient_retries -= 1
+                run = self.run_targets(tests, brief, timeout=self.patient_timeout)
             if run.timed_out:
                 return self._timed_out("failing tests timed out")
             passed |= run.passed()

@@ -64,9 +64,9 @@ class Sandbox:
         return env
 
     def _writable(self) -> list[str]:
-        """Where writes may go: the scratch, and under bwrap the HOME and TMPDIR it sets."""
+        """Where writes may go: the scratch, and in a sandbox the HOME and TMPDIR it sets."""
         dirs = [self.scratch]
-        if self.mode == "bwrap":
+        if self.mode != "none":
             dirs.extend(private_dirs().values())
         return [str(d) for d in dirs]
 
