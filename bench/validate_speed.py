@@ -1,6 +1,6 @@
 """Candidates validated per second: a fresh pytest subprocess per run, the warm forking worker,
 and forking workers on every core (one lane per core, each with its own workspace copy); the
-first two also under bubblewrap (sandbox = bwrap) where it works, beside the same runs without.
+first two also under each sandbox that works here (bwrap, docker), beside the same runs without.
 
 Builds a small project with a bug (a module importing a third-party dependency, pydantic, and a
 few dozen tests), takes the offline engine's first candidates for it, and validates the same
@@ -27,7 +27,7 @@ from aiap.repair.lanes import ValidatorPool, lane_count, open_lanes
 from aiap.repair.probe_records import RECORDS_ENV, PreloadRecord, read_records
 from aiap.repair.validate import Invocation, SubprocessRuns, Validator
 from aiap.runner import run_pytest
-from aiap.sandbox import SandboxUnavailable, resolve
+from aiap.sandbox import Mode, SandboxUnavailable, resolve
 from aiap.workspace import Workspace
 
 MODULE = '''"""Invoices with line items, taxes and discounts."""
@@ -94,9 +94,12 @@ def test_discount_out_of_range():
 """
 
 
-def _bwrap_works() -> bool:
+SANDBOXES: tuple[Mode, ...] = ("bwrap", "docker")
+
+
+def _works(mode: Mode) -> bool:
     try:
-        return resolve("bwrap") == "bwrap"
+        return resolve(mode) == mode
     except SandboxUnavailable:
         return False
 
@@ -148,12 +151,13 @@ def main(argv: list[str] | None = None) -> int:
                 "fresh subprocess": SubprocessRuns(env),
                 "forking worker": server.run,
             }
-            sandboxed = None
-            if _bwrap_works():
-                sandboxed = ForkServer(ws.root, env, sandbox="bwrap")
-                sandboxed.preload(preload)
-                modes["fresh subprocess, bwrap"] = SubprocessRuns(env, None, "bwrap")
-                modes["forking worker, bwrap"] = sandboxed.run
+            sandboxed: dict[str, ForkServer] = {}
+            for box in SANDBOXES:
+                if _works(box):
+                    sandboxed[box] = ForkServer(ws.root, env, sandbox=box)
+                    sandboxed[box].preload(preload)
+                    modes[f"fresh subprocess, {box}"] = SubprocessRuns(env, None, box)
+                    modes[f"forking worker, {box}"] = sandboxed[box].run
             pooled = f"forking workers x {lane_count()}"
             rates: dict[str, list[float]] = {m: [] for m in [*modes, pooled]}
             verdicts: dict[str, list[bool]] = {}
@@ -189,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
                     rates[pooled].append(len(patches) / (time.perf_counter() - start))
                     pool.close()
             server.close()
-            if sandboxed is not None:
-                sandboxed.close()
+            for worker in sandboxed.values():
+                worker.close()
         finally:
             ws.cleanup()
     assert all(v == verdicts["fresh subprocess"] for v in verdicts.values()), "modes disagree"
@@ -205,15 +209,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{pooled:<25}: {every:6.2f} candidates/s")
     print(f"ratio, worker / fresh    : {fork / fresh:6.2f}x")
     print(f"ratio, every core / fresh: {every / fresh:6.2f}x")
-    if "forking worker, bwrap" in rates:
-        fresh_b = statistics.median(rates["fresh subprocess, bwrap"])
-        fork_b = statistics.median(rates["forking worker, bwrap"])
-        print(f"fresh subprocess, bwrap  : {fresh_b:6.2f} candidates/s")
-        print(f"forking worker, bwrap    : {fork_b:6.2f} candidates/s")
-        print(f"cost of bwrap, fresh     : {fresh / fresh_b:6.2f}x the time")
-        print(f"cost of bwrap, worker    : {fork / fork_b:6.2f}x the time")
-    else:
-        print("bwrap                    : not measured (bubblewrap does not work here)")
+    for box in SANDBOXES:
+        if f"forking worker, {box}" not in rates:
+            print(f"{box:<25}: not measured (it does not work here)")
+            continue
+        fresh_b = statistics.median(rates[f"fresh subprocess, {box}"])
+        fork_b = statistics.median(rates[f"forking worker, {box}"])
+        print(f"{'fresh subprocess, ' + box:<25}: {fresh_b:6.2f} candidates/s")
+        print(f"{'forking worker, ' + box:<25}: {fork_b:6.2f} candidates/s")
+        print(f"{'cost of ' + box + ', fresh':<25}: {fresh / fresh_b:6.2f}x the time")
+        print(f"{'cost of ' + box + ', worker':<25}: {fork / fork_b:6.2f}x the time")
     print(f"plausible candidates     : {sum(verdicts['forking worker'])}")
     return 0
 
