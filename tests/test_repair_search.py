@@ -70,6 +70,49 @@ def test_a_patch_that_leaves_a_fast_path_unreached_ranks_below_the_real_fix(
     assert "+        start = max(len(iterable) - n, 0)" in chosen, result.stdout
 
 
+# The bug makes the loop end at once, so the tests fail in a fraction of a second; the fix makes
+# them poll for 3.5 s, longer than the timeout calibrated on that fast failure (4x + 1 s).
+POLL = """\
+import time
+
+
+def wait_for(ready, timeout):
+    \"\"\"Poll ready() until it is true or timeout seconds pass; whether it became true.\"\"\"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() > deadline:
+        if ready():
+            return True
+        time.sleep(0.05)
+    return False
+"""
+
+POLL_TESTS = """\
+import time
+
+from poll import wait_for
+
+
+def test_waits_until_ready():
+    start = time.monotonic()
+    assert wait_for(lambda: time.monotonic() - start > 3.0, timeout=30)
+
+
+def test_gives_up_at_the_timeout():
+    start = time.monotonic()
+    assert not wait_for(lambda: False, timeout=0.5)
+    assert time.monotonic() - start >= 0.5
+"""
+
+
+def test_a_fix_that_makes_a_fast_failing_test_wait_is_not_rejected_as_a_hang(
+    tmp_path: Path,
+) -> None:
+    project = write_project(tmp_path / "p", {"poll.py": POLL, "test_poll.py": POLL_TESTS})
+    result = run_pytest_cli(project, "--aiap-fix", "--aiap-engine=offline", "--aiap-budget=120")
+    chosen = result.stdout.split("aiap: patch 1:", 1)[-1]
+    assert "+    while time.monotonic() < deadline:" in chosen, result.stdout
+
+
 def _many_failures_project(root: Path) -> Path:
     """One flipped comparison in a helper that fails 18 tests of three functions."""
     source = textwrap.dedent(

@@ -25,9 +25,10 @@ from aiap.runner import run_pytest
 from aiap.sandbox import Mode
 from aiap.workspace import Workspace
 
-# How many candidates the calibrated timeout killed get a second run under the generous one:
-# enough for the fix of a bug whose tests fail fast, few enough that endless loops stay cheap.
-PATIENT_RETRIES = 3
+# How many candidates the calibrated timeout killed get a second, longer run: one per edited
+# site (the mutants of one expression often all hang; the fix may be on the next line), few
+# enough in all that endless loops stay cheap.
+PATIENT_RETRIES = 6
 
 
 class Invocation(BaseModel):
@@ -145,9 +146,11 @@ class Validator:
         self.suite_timeout = timeout or max(20.0, 3 * baseline.duration + 5)
         self.fixed_timeout = timeout is not None
         # A fix may make a fast-failing test wait for real (a lock, a retry): the first few
-        # candidates the calibrated timeout kills get one more run under the generous one.
+        # candidates the calibrated timeout kills get one more run, 4x as long (at least 5 s,
+        # at most the uncalibrated timeout).
         self.patient_timeout = self.targets_timeout
         self.patient_retries = PATIENT_RETRIES
+        self.impatient_sites: set[tuple[str, int]] = set()  # sites whose retry went to a hang
 
     def calibrate(self) -> RunResult:
         """Run the failing tests once on the unpatched code: how long a run really takes here
@@ -235,16 +238,19 @@ class Validator:
             tests |= ran
         return (tests & self.baseline.passed()) - set(self.targets)
 
-    def _targets_verdict(self, brief: bool) -> Verdict | None:
+    def _targets_verdict(self, patch: CodePatch, brief: bool) -> Verdict | None:
         """Why the failing tests (the sample first) reject the patched code; None if they pass."""
         passed: set[str] = set()
         for tests in (self.sample, [t for t in self.targets if t not in self.sample]):
             if not tests:
                 continue
             run = self.run_targets(tests, brief)
-            if run.timed_out and self.patient_retries > 0 and not self.fixed_timeout:
-                self.patient_retries -= 1
-                run = self.run_targets(tests, brief, timeout=self.patient_timeout)
+            if run.timed_out and self._may_wait(patch):
+                patient = min(self.patient_timeout, max(5.0, 4 * self.targets_timeout))
+                run = self.run_targets(tests, brief, timeout=patient)
+                if run.timed_out:  # a hang: what bounds the time hangs cost is spent
+                    self.patient_retries -= 1
+                    self.impatient_sites |= _sites(patch)
             if run.timed_out:
                 return self._timed_out("failing tests timed out")
             passed |= run.passed()
@@ -263,7 +269,7 @@ class Validator:
         # own as feedback): one line each spares the traceback's formatting, 15-20 % of a run.
         brief = patch.engine == "offline"
         with self.workspace.patched(patch):
-            rejected = self._targets_verdict(brief)
+            rejected = self._targets_verdict(patch, brief)
             if rejected is not None:
                 return rejected
             selected = self.covering_tests(patch)
@@ -279,6 +285,14 @@ class Validator:
         """The whole suite (or the shard of it given), once, for the chosen patch."""
         with self.workspace.patched(patch):
             return self._judge(self.run_suite(shard), whole_suite=True)
+
+    def _may_wait(self, patch: CodePatch) -> bool:
+        """Whether a candidate the calibrated timeout killed gets one longer run."""
+        return (
+            not self.fixed_timeout
+            and self.patient_retries > 0
+            and not _sites(patch) <= self.impatient_sites
+        )
 
     def _timed_out(self, reason: str) -> Verdict:
         if self.deadline is not None and time.monotonic() >= self.deadline - 0.2:
@@ -296,3 +310,7 @@ class Validator:
                 output_tail=rest.output_tail,
             )
         return Verdict(plausible=True, whole_suite=whole_suite)
+
+
+def _sites(patch: CodePatch) -> set[tuple[str, int]]:
+    return {(edit.path, edit.start_line) for edit in patch.edits}
