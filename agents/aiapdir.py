@@ -67,6 +67,21 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     _fsync_dir(path.parent)
 
 
+def new_file_mode() -> int:
+    """The mode ``open()`` gives a new file under the process's umask (mkstemp's is 0600)."""
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # Linux shows it; setting it to read it back races with threads creating files.
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        status = Path("/proc/self/status").read_text().splitlines()
+        return int(next(line for line in status if line.startswith("Umask:")).split()[1], 8)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
 def left_by_dead_writer(temp: Path) -> bool:
     """Whether ``temp`` is a temp file of ``write_atomic`` whose writer is gone (killed between
     writing it and the rename)."""

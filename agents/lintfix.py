@@ -54,7 +54,7 @@ def ruff_bin() -> str:
     return str(importlib.import_module("ruff").find_ruff_bin())
 
 
-def _ruff(root: Path, args: Sequence[str], rel: str, text: str) -> tuple[str | None, str]:
+def run_ruff(root: Path, args: Sequence[str], rel: str, text: str) -> tuple[str | None, str]:
     """ruff's output for ``text`` as file ``rel``; (None, reason) when ruff refused."""
     proc = subprocess.run(
         [ruff_bin(), *args, "--no-cache", "--force-exclude", "--stdin-filename", rel, "-"],
@@ -230,7 +230,7 @@ def keep_on_lines(
 
 def _fix_spans(root: Path, rel: str, text: str) -> list[tuple[int, int]]:
     """The lines each of ruff's fixes of ``text`` spans (all its edits), first to last."""
-    out, _ = _ruff(root, ["check", "--output-format", "json", "--exit-zero"], rel, text)
+    out, _ = run_ruff(root, ["check", "--output-format", "json", "--exit-zero"], rel, text)
     try:
         diagnostics = json.loads(out or "[]")
     except ValueError:
@@ -277,7 +277,7 @@ def _parses(root: Path, rel: str, text: str, original: str) -> bool:
         ast.parse(original)
         return False
     except (SyntaxError, ValueError):
-        return _ruff(root, ["format"], rel, text)[0] is not None
+        return run_ruff(root, ["format"], rel, text)[0] is not None
 
 
 def lint_fix(
@@ -311,7 +311,7 @@ def lint_fix(
             continue
         text, what = original, []
         if fix:
-            fixed, err = _ruff(root, ["check", "--fix-only", "--exit-zero"], rel, text)
+            fixed, err = run_ruff(root, ["check", "--fix-only", "--exit-zero"], rel, text)
             if fixed is None:
                 result.messages.append(f"{rel}: ruff check --fix: {err}")
             elif fixed != text:
@@ -319,7 +319,7 @@ def lint_fix(
                 what.append(f"fixed {count.group(1) if count else 'some'} issue(s)")
                 text = fixed
         if fmt:
-            formatted, err = _ruff(root, ["format"], rel, text)
+            formatted, err = run_ruff(root, ["format"], rel, text)
             if formatted is None:
                 result.messages.append(f"{rel}: ruff format: {err}")
             elif formatted != text:

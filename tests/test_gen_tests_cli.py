@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -47,13 +48,16 @@ def shipping(weight_grams: int, express: bool = False) -> int:
 '''
 
 
-def aiap(cwd: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def aiap(
+    cwd: Path, *args: str, timeout: float = 240, umask: int = -1
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "aiap.cli", "gen-tests", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
+        umask=umask,
     )
 
 
@@ -94,12 +98,52 @@ def test_writes_a_test_file_that_covers_the_missed_lines_and_passes(tmp_path: Pa
     assert "6/8" in result.stdout and "8/8" in result.stdout
 
 
-def test_progress_goes_to_stderr_and_the_table_to_stdout(tmp_path: Path) -> None:
+def test_progress_is_one_line_per_module_on_stderr_and_the_table_goes_to_stdout(
+    tmp_path: Path,
+) -> None:
     project = shop(tmp_path / "p")
     result = aiap(project, "shop/pricing.py", "--time-budget", "5", "--check")
-    assert "aiap: shop/pricing.py:" in result.stderr
-    assert "target(s) left" in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "shop/pricing.py" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("aiap: shop/pricing.py: lines 6/8 -> 8/8, branches "), lines
     assert result.stdout.splitlines()[0].split()[:3] == ["module", "lines", "before"]
+
+
+def test_a_generated_file_gets_the_permissions_the_umask_gives(tmp_path: Path) -> None:
+    project = shop(tmp_path / "p")
+    result = aiap(project, "shop/pricing.py", "--time-budget", "5", umask=0o027)
+    assert result.returncode == 0, result.stderr
+    generated = project / "tests/generated/test_gen_shop_pricing.py"
+    assert generated.stat().st_mode & 0o777 == 0o640
+
+
+MANY_FUNCTIONS = "".join(
+    f"""
+
+def convert_{name}_value(amount: int) -> int:
+    if amount > {n}:
+        return amount - {n}
+    return amount
+"""
+    for n, name in enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"])
+)
+
+
+def test_a_generated_file_is_laid_out_as_the_projects_ruff_settings_say(tmp_path: Path) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            "pyproject.toml": "[tool.ruff]\nline-length = 72\n",
+            "conv/__init__.py": "",
+            "conv/units.py": MANY_FUNCTIONS.lstrip(),
+        },
+    )
+    result = aiap(project, "conv/units.py", "--time-budget", "10")
+    assert result.returncode == 0, result.stderr
+    text = (project / "tests/generated/test_gen_conv_units.py").read_text()
+    assert "convert_foxtrot_value" in text
+    too_long = [line for line in text.splitlines() if len(line) > 72]
+    assert not too_long, text
 
 
 def test_diff_base_generates_tests_only_for_the_new_function(
@@ -236,3 +280,82 @@ def test_the_pre_commit_entry_takes_bare_paths(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (project / "tests/generated/test_gen_shop_pricing.py").exists()
+
+
+SHAPES = """\
+class Point:
+    def __init__(self, x: int, y: int) -> None:
+        self.x = x
+        self.y = y
+
+
+class Path:
+    def __init__(self) -> None:
+        self.points = []
+        self.closed = False
+
+    def add(self, x: int, y: int) -> None:
+        if x < 0 or y < 0:
+            self.closed = True
+        self.points.append(Point(x, y))
+
+
+def mirror(x: int, y: int) -> Point:
+    if x > y:
+        return Point(y, x)
+    return Point(x, y)
+"""
+
+
+def test_every_kept_test_asserts_something_though_the_values_have_no_stable_repr(
+    tmp_path: Path,
+) -> None:
+    project = write_project(tmp_path / "p", {"geo/__init__.py": "", "geo/shapes.py": SHAPES})
+    result = aiap(project, "geo/shapes.py", "--time-budget", "10")
+    assert result.returncode == 0, result.stderr
+    text = (project / "tests/generated/test_gen_geo_shapes.py").read_text()
+    tests = [n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)]
+    assert tests, text
+    for test in tests:
+        checks = [n for n in ast.walk(test) if isinstance(n, ast.Assert)]
+        raises = [n for n in ast.walk(test) if isinstance(n, ast.Attribute) and n.attr == "raises"]
+        assert checks or raises, ast.unparse(test)
+    assert "result.x ==" in text or "obj.closed is True" in text, text
+
+
+LABELS = """\
+def label(name, count):
+    if count > 1:
+        return name + "s"
+    return name
+
+
+def scaled(factor):
+    if not isinstance(factor, int):
+        raise TypeError("factor must be an int")
+    if factor > 10:
+        return factor * 2
+    return factor
+"""
+
+
+def raised_in(text: str) -> list[str]:
+    """The exception each ``pytest.raises`` of a generated file names, in order."""
+    return [
+        ast.unparse(node.args[0])
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "pytest.raises"
+    ]
+
+
+def test_a_type_error_is_pinned_only_where_the_module_raised_it_and_once(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"fmt/__init__.py": "", "fmt/labels.py": LABELS})
+    result = aiap(project, "fmt/labels.py", "--time-budget", "10")
+    assert result.returncode == 0, result.stderr
+    text = (project / "tests/generated/test_gen_fmt_labels.py").read_text()
+    label_tests = [t for t in text.split("\ndef ")[1:] if "label(" in t]
+    scaled_tests = [t for t in text.split("\ndef ")[1:] if "scaled(" in t]
+    assert label_tests and scaled_tests, text
+    # `name + "s"` with a name that is not a str is an accident of the input, not behaviour.
+    assert not [t for t in label_tests if raised_in("def " + t)], text
+    assert [r for t in scaled_tests for r in raised_in("def " + t)] == ["TypeError"], text

@@ -26,6 +26,7 @@ def sign(x):
 TESTS = {
     "test_kept": "def test_kept():\n    assert sign(-5) == -1\n",
     "test_fails": "def test_fails():\n    assert sign(-5) == 1\n",
+    "test_asserts_nothing": "def test_asserts_nothing():\n    sign(-5)\n",
     "test_no_new_coverage": "def test_no_new_coverage():\n    assert sign(3) == 1\n",
     # Passes in the first process only: the marker file outlives it.
     "test_flaky": (
@@ -89,6 +90,12 @@ def test_a_passing_test_that_adds_coverage_is_kept(judged: tuple[Filtered, Path]
 
 def test_a_failing_test_is_dropped(judged: tuple[Filtered, Path]) -> None:
     assert verdicts(judged[0])["test_fails"] == "fails"
+
+
+def test_a_test_that_asserts_nothing_is_dropped_though_it_covers_a_target(
+    judged: tuple[Filtered, Path],
+) -> None:
+    assert verdicts(judged[0])["test_asserts_nothing"] == "no assertion"
 
 
 def test_a_test_that_covers_nothing_new_is_dropped(judged: tuple[Filtered, Path]) -> None:

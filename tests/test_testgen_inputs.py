@@ -78,6 +78,43 @@ def test_literals_of_the_function_and_module_are_seeds_but_docstrings_are_not(
     assert all("Docstrings" not in v for pool in pools for v in pool)
 
 
+NAMES_AND_MESSAGES = """\
+import logging
+import warnings
+
+__all__ = ["scale", "unit_name"]
+__version__ = "2.1.0"
+
+
+def scale(unit: str, factor: int) -> str:
+    if unit == "cm":
+        return unit * factor
+    if factor < 0:
+        warnings.warn("negative factor given")
+        logging.getLogger(__name__).info("scaling down")
+        raise ValueError("factor must not be negative")
+    return getattr(unit, "upper")()
+
+
+def unit_name(code: str) -> str:
+    return code
+"""
+
+
+def test_names_versions_and_messages_are_not_seeds_but_compared_strings_are(
+    tmp_path: Path,
+) -> None:
+    project = write_project(
+        tmp_path / "p", {"pkg/__init__.py": "", "pkg/mod.py": NAMES_AND_MESSAGES}
+    )
+    targets = analyse(project, project / "pkg/mod.py", None)
+    pool = Seeder(targets).arg_pools(function(targets, "scale"))[0]
+    assert "'cm'" in pool and "'upper'" in pool
+    for value in ("scale", "unit_name", "2.1.0", "negative factor given", "scaling down"):
+        assert repr(value) not in pool, value
+    assert "'factor must not be negative'" not in pool
+
+
 def test_classes_of_the_module_are_built_from_their_fields(tmp_path: Path) -> None:
     targets = targets_of(tmp_path)
     pools = Seeder(targets).arg_pools(function(targets, "fits"))

@@ -3,6 +3,7 @@
 - imports and runs,
 - passes three times, each in a fresh process (one failure of three: flaky, dropped),
 - covers a target line or branch the suite did not, measured in its own run,
+- asserts something (an ``assert``, or an expected exception),
 - and neither writes outside ``tmp_path`` nor opens a connection nor starts processes (the
   guard refuses them and names the test, even one that caught the refusal and passed: it is
   dropped with that reason).
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -92,6 +94,8 @@ def filter_tests(
         verdict, detail = _judge(test.name, runs)
         if test.name in refused:  # it caught the refusal, and passed: it still tried
             verdict, detail = "touches network or files", refused[test.name][:200]
+        if verdict == "kept" and not _asserts(test.source):
+            verdict, detail = "no assertion", "asserts nothing and expects no exception"
         if verdict == "kept":
             lines, arcs = coverage.get(test.name, (set(), set()))
             if not (lines & goal_lines or arcs & goal_arcs):
@@ -109,6 +113,20 @@ def filter_tests(
     result.arcs = sorted(covered_arcs)
     file.unlink()
     return result
+
+
+def _asserts(source: str) -> bool:
+    """Whether a test checks anything: an assert, or an expected exception."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True  # not this rule's to judge: the runs say it does not import
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("raises", "warns"):
+            return True
+    return False
 
 
 def _refused(path: Path) -> dict[str, str]:

@@ -13,15 +13,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from aiap import tempdirs
-from aiap.aiapdir import write_atomic
+from aiap.aiapdir import new_file_mode, write_atomic
 from aiap.processes import terminate_unwinds
 from aiap.sandbox import Mode, SandboxUnavailable, Setting, resolve
 from aiap.testgen import coverage_data, llm
 from aiap.testgen.coverage_data import CoverageDataError, FileCoverage
 from aiap.testgen.emit import header, module_source, render_tests
-from aiap.testgen.filters import RUNS, filter_tests
+from aiap.testgen.filters import filter_tests
 from aiap.testgen.guard import PREFIX
 from aiap.testgen.inputs import Seeder
+from aiap.testgen.layout import layout
 from aiap.testgen.llm import Complete
 from aiap.testgen.models import GeneratedTest, GenerationReport, ModuleReport, ModuleTargets
 from aiap.testgen.sandbox import Sandbox, SandboxError
@@ -203,10 +204,6 @@ class _Run:
         )
         if not targets.missing_lines and not targets.missing_branches:
             return row
-        self.progress(
-            f"{targets.path}: {len(targets.missing_lines)} line(s) and "
-            f"{len(targets.missing_branches)} branch(es) to cover, {budget:.0f} s"
-        )
         if self.options.engine != "llm":
             try:
                 self.offline(targets, carved, budget, row)
@@ -215,6 +212,7 @@ class _Run:
                 return row
         if self.complete is not None and (targets.missing_lines or targets.missing_branches):
             self.llm(targets, self.complete, row)
+        self.progress(_summary(row))
         return row
 
     def offline(
@@ -235,7 +233,6 @@ class _Run:
                 Seeder(targets, carved, options.seed),
                 budget=budget,
                 max_candidates=options.max_candidates,
-                progress=self.progress,
             )
         row.candidates_run = found.candidates_run
         for function, why in sorted(found.unsafe.items()):
@@ -253,7 +250,6 @@ class _Run:
     def llm(self, targets: ModuleTargets, complete: Complete, row: ModuleReport) -> None:
         source = (self.root / targets.path).read_text(encoding="utf-8")
         functions = drivers(targets)
-        self.progress(f"{targets.path}: asking the model for tests of {len(functions)} function(s)")
         imports, tests, problems = llm.llm_tests(
             targets, source, functions, complete, llm.example_test(self.root)
         )
@@ -272,7 +268,6 @@ class _Run:
         row: ModuleReport,
     ) -> list[GeneratedTest]:
         """Judge the tests; fold the kept ones' coverage into the row and the targets."""
-        self.progress(f"{targets.path}: checking {len(tests)} test(s), {RUNS} fresh runs each")
         out_rel = _output_path(self.root, self.options.out, targets, suffix)
         filtered = filter_tests(
             self.sandbox, targets, tests, text, out_rel, self.options.filter_timeout
@@ -301,8 +296,21 @@ class _Run:
         if self.options.write:
             path = self.root / out_rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text.encode("utf-8"))
+            laid_out, problem = layout(self.root, out_rel, text)
+            if problem:
+                self.report.messages.append(f"{out_rel}: {problem}")
+            write_atomic(path, laid_out.encode("utf-8"), mode=new_file_mode())
         row.outputs.append(out_rel)
+
+
+def _summary(row: ModuleReport) -> str:
+    """The module's one progress line."""
+    return (
+        f"{row.path}: lines {row.lines_before}/{row.lines_total} -> "
+        f"{row.lines_after}/{row.lines_total}, branches {row.branches_before}/"
+        f"{row.branches_total} -> {row.branches_after}/{row.branches_total}, "
+        f"{row.kept()} test(s) kept, {row.dropped()} dropped"
+    )
 
 
 def _output_path(root: Path, out: Path, targets: ModuleTargets, suffix: str = "") -> str:

@@ -75,8 +75,12 @@ class Execution(BaseModel):
     value: str | None = None  # repr of the return value when it is stable, else None
     exception: str | None = None  # importable name of the exception type raised
     in_receiver: bool = False  # raised while constructing the instance the method is called on
+    checked: bool = False  # raised by the module's own raise or assert (it checks its input)
     consumed: bool = False  # the call returned a generator, which was run into a list
     message: str = ""
+    # What a test can assert when the value has no stable repr, or when a method changed its
+    # object: (expression over ``result`` or ``obj``, the stable repr of its value).
+    observations: list[tuple[str, str]] = Field(default_factory=list)
 
 
 class Found(BaseModel):
@@ -103,6 +107,7 @@ Verdict = Literal[
     "no new coverage",
     "touches network or files",
     "timeout",
+    "no assertion",
 ]
 
 

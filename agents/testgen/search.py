@@ -20,8 +20,6 @@ from aiap.testgen.inputs import Seeder
 from aiap.testgen.models import Arc, Candidate, Execution, Found, FunctionTarget, ModuleTargets
 from aiap.testgen.render import OPERATORS
 
-Progress = Callable[[str], None]
-
 
 class SearchResult(BaseModel):
     found: list[Found] = Field(default_factory=list)  # minimised, in discovery order
@@ -72,6 +70,23 @@ def drivers(targets: ModuleTargets) -> list[FunctionTarget]:
     return holding + others
 
 
+# Exceptions that mean "not the type I expected": a test of one pins an accident unless the
+# function raised it itself, and then one such test per function and exception is enough.
+WRONG_TYPE = frozenset({"TypeError", "AttributeError"})
+
+
+def _worth_a_test(execution: Execution, qualname: str, wrong_type: set[tuple[str, str]]) -> bool:
+    if execution.outcome != "raised" or execution.exception not in WRONG_TYPE:
+        return True
+    if not execution.checked:
+        return False
+    key = (qualname, execution.exception)
+    if key in wrong_type:
+        return False
+    wrong_type.add(key)
+    return True
+
+
 def search(
     targets: ModuleTargets,
     run: Callable[[Candidate], Execution],
@@ -80,7 +95,6 @@ def search(
     budget: float,
     patience: int = 120,
     max_candidates: int | None = None,
-    progress: Progress | None = None,
 ) -> SearchResult:
     deadline = time.monotonic() + budget
     inside = _function_lines(targets)
@@ -94,6 +108,7 @@ def search(
     queue = {f.qualname: [seeder.first(f), *seeder.carved_calls(f)] for f in drivers(targets)}
     functions = {f.qualname: f for f in drivers(targets)}
     stale = dict.fromkeys(functions, 0)
+    wrong_type: set[tuple[str, str]] = set()  # (function, exception) of a kept wrong-type call
 
     def next_candidate(f: FunctionTarget) -> Candidate:
         if queue[f.qualname]:
@@ -139,6 +154,9 @@ def search(
             if execution.lines:
                 parents.setdefault(qualname, []).append((candidate, execution.lines))
                 del parents[qualname][:-30]
+            if not _worth_a_test(execution, qualname, wrong_type):
+                stale[qualname] += 1
+                continue
             if not new_lines and not new_arcs:
                 stale[qualname] += 1
                 continue
@@ -153,9 +171,6 @@ def search(
                     new_arcs=sorted(goal_arcs & set(execution.arcs)),
                 )
             )
-            if progress is not None:
-                left = len(lines_left) + len(arcs_left)
-                progress(f"{targets.path}: {left} target(s) left, {len(archive)} call(s) kept")
         else:
             continue
         break  # the budget ran out inside the round

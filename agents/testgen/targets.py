@@ -22,6 +22,9 @@ from aiap.testgen.patterns import samples
 # Tokens with a digit in docstrings ("'P1Y2M'", "12.50", "09:30"): example inputs, often.
 _EXAMPLE = re.compile(r"[A-Za-z0-9:.+\-/]*\d[A-Za-z0-9:.+\-/]*")
 _REGEX_CALLS = {"compile", "match", "fullmatch", "search", "findall", "finditer", "split"}
+_MESSAGE_CALLS = {
+    *("warn", "warning", "debug", "info", "error", "exception", "critical", "log", "print")
+}
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 
 
@@ -147,9 +150,24 @@ class _Collector(cst.CSTVisitor):
         self._depth -= 1
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        if not self._depth:  # module and class level: constants, patterns
+        # Module and class level: constants, patterns; not __all__, __version__ and the like,
+        # whose strings are names and versions, no input any function expects.
+        if not self._depth and not _assigns_dunder(node):
             self.module_literals.extend(_literals(self.module, node))
         return False
+
+
+def _assigns_dunder(node: cst.SimpleStatementLine) -> bool:
+    for statement in node.body:
+        if isinstance(statement, cst.Assign):
+            targets = [t.target for t in statement.targets]
+        elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
+            targets = [statement.target]
+        else:
+            continue
+        if any(isinstance(t, cst.Name) and t.value.startswith("__") for t in targets):
+            return True
+    return False
 
 
 def _dataclass_fields(module: cst.Module, node: cst.ClassDef) -> list[Param]:
@@ -201,15 +219,21 @@ def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:
     matches: list[str] = []
 
     class Visitor(cst.CSTVisitor):
-        def visit_Call(self, n: cst.Call) -> None:
+        def visit_Call(self, n: cst.Call) -> bool:
             name = n.func.attr.value if isinstance(n.func, cst.Attribute) else ""
             name = n.func.value if isinstance(n.func, cst.Name) else name
+            if name in _MESSAGE_CALLS:
+                return False  # log and warning messages are no input either
             if name in _REGEX_CALLS and n.args:
                 value = n.args[0].value
                 if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
                     text = value.evaluated_value
                     if isinstance(text, str):
                         matches.extend(repr(t) for t in samples(text))
+            return True
+
+        def visit_Raise(self, n: cst.Raise) -> bool:
+            return False  # an error message is no input
 
         def visit_Expr(self, n: cst.Expr) -> bool:
             if isinstance(n.value, cst.SimpleString):  # a docstring: its examples are seeds
@@ -263,8 +287,11 @@ def analyse(
     if changed is not None:
         missing = [n for n in missing if n in changed]
         missing_arcs = [a for a in missing_arcs if a[0] in changed]
+    # The module's own names as strings (in __all__, getattr, messages) are no input either.
+    names = {repr(f.name) for f in collector.functions} | {repr(c) for c in collector.classes}
     for function in collector.functions:
-        function.literals = list(dict.fromkeys(function.literals + collector.module_literals))[:80]
+        literals = dict.fromkeys(function.literals + collector.module_literals)
+        function.literals = [v for v in literals if v not in names][:80]
     return ModuleTargets(
         path=rel,
         module=module,

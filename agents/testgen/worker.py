@@ -14,6 +14,7 @@ import importlib
 import inspect
 import io
 import json
+import linecache
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -22,7 +23,7 @@ from typing import Any
 
 from aiap.testgen import guard
 from aiap.testgen.models import Candidate, Execution
-from aiap.testgen.render import call_source, receiver_source
+from aiap.testgen.render import UNSTABLE, call_source, receiver_source
 
 _MAX_REPR = 300
 
@@ -49,6 +50,18 @@ def importable_exception(exc: BaseException, module: ModuleType) -> str:
         if getattr(builtins, name, None) is cls or getattr(module, name, None) is cls:
             return name
     return "Exception"
+
+
+def raised_by_a_check(exc: BaseException, path: str) -> bool:
+    """Whether the module's own ``raise`` or ``assert`` raised ``exc``, not an operation on a
+    value it did not expect (``'a' + 1``, ``None.x``): the innermost frame in the module."""
+    line = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if os.path.realpath(tb.tb_frame.f_code.co_filename) == path:
+            line = linecache.getline(path, tb.tb_lineno)
+        tb = tb.tb_next
+    return line.lstrip().startswith(("raise", "assert"))
 
 
 def run_candidate(
@@ -84,17 +97,54 @@ def run_candidate(
             arcs=arcs,
             exception=importable_exception(e, module),
             in_receiver=in_receiver,
+            checked=raised_by_a_check(e, path),
             consumed=consumed,
             message=f"{type(e).__name__}: {e}"[:300],
         )
     lines, arcs = _measured(cov, path)
+    stable = stable_repr(value, namespace)
+    seen = {"result": value, "obj": scope.get("obj")}
+    observed = []
+    if stable is None or candidate.function.rpartition(".")[2] in UNSTABLE:
+        observed = observe("result", value, namespace, seen)
+    elif stable == "None" and receiver is not None:  # a method that changes its object
+        observed = observe("obj", seen["obj"], namespace, seen)[1:]
     return Execution(
         outcome="returned",
         lines=lines,
         arcs=arcs,
-        value=stable_repr(value, namespace),
+        value=stable,
         consumed=consumed,
+        observations=observed,
     )
+
+
+_MAX_OBSERVED = 4
+
+
+def observe(
+    name: str, value: object, namespace: dict[str, Any], seen: dict[str, object]
+) -> list[tuple[str, str]]:
+    """Assertable facts about ``value``: its type's name, its length, its public attributes
+    whose reprs are stable (a test asserts on each; the filter's three runs drop the unstable)."""
+    facts = [(f"type({name}).__name__", repr(type(value).__name__))]
+    expressions = [f"len({name})"] if hasattr(value, "__len__") else []
+    try:
+        attributes = sorted(a for a in vars(value) if not a.startswith("_"))
+    except TypeError:
+        attributes = []
+    expressions += [f"{name}.{a}" for a in attributes if a.isidentifier()]
+    for expression in expressions:
+        if len(facts) >= _MAX_OBSERVED:
+            break
+        try:
+            got = eval(expression, dict(namespace), dict(seen))  # noqa: S307 - our own text
+        except Exception:
+            continue
+        text = stable_repr(got, namespace)
+        if text is not None and not inspect.isroutine(got):
+            facts.append((expression, text))
+    return facts
 
 
 def _measured(cov: Any, path: str) -> tuple[list[int], list[tuple[int, int]]]:
