@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -185,7 +186,16 @@ def test_the_same_seed_writes_the_same_tests(tmp_path: Path) -> None:
     texts = []
     for name in ("a", "b"):
         project = shop(tmp_path / name)
-        result = aiap(project, "shop/pricing.py", "--seed", "3", "--time-budget", "30")
+        result = aiap(
+            project,
+            "shop/pricing.py",
+            "--seed",
+            "3",
+            "--time-budget",
+            "30",
+            "--max-candidates",
+            "400",
+        )
         assert result.returncode == 0, result.stderr
         texts.append((project / "tests/generated/test_gen_shop_pricing.py").read_text())
     assert texts[0] == texts[1]
@@ -228,6 +238,8 @@ def test_a_file_that_is_not_utf8_is_reported_and_left_alone(tmp_path: Path) -> N
         (["shop/nothere.py"], "shop/nothere.py: no such file or directory"),
         (["--out", "/elsewhere"], "--out /elsewhere: must be inside the project"),
         (["--engine", "llm"], "--engine llm needs a model: set [tool.aiap] model, AIAP_MODEL"),
+        (["--time-budget", "0"], "argument --time-budget: must be above zero: 0"),
+        (["--max-candidates", "many"], "argument --max-candidates: not a number: 'many'"),
     ],
 )
 def test_bad_arguments_are_a_clear_error_and_write_nothing(
@@ -359,3 +371,63 @@ def test_a_type_error_is_pinned_only_where_the_module_raised_it_and_once(tmp_pat
     # `name + "s"` with a name that is not a str is an accident of the input, not behaviour.
     assert not [t for t in label_tests if raised_in("def " + t)], text
     assert [r for t in scaled_tests for r in raised_in("def " + t)] == ["TypeError"], text
+
+
+NODES = """\
+from __future__ import annotations
+
+
+class Node:
+    def __init__(self, value: int, next: Node | None = None) -> None:
+        self.value = value
+        self.next = next
+"""
+
+WALK = """\
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chain.nodes import Node
+
+
+def length(head: Node | None) -> int:
+    count = 0
+    while head is not None:
+        count += 1
+        head = head.next
+    return count
+
+
+def last_value(head: Node) -> int:
+    while head.next is not None:
+        head = head.next
+    return head.value
+
+
+def has_negative(head: Node) -> bool:
+    node: Node | None = head
+    while node is not None:
+        if node.value < 0:
+            return True
+        node = node.next
+    return False
+"""
+
+
+def test_functions_taking_linked_nodes_of_a_class_from_another_module_are_fully_covered(
+    tmp_path: Path,
+) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {"chain/__init__.py": "", "chain/nodes.py": NODES, "chain/walk.py": WALK},
+    )
+    result = aiap(project, "chain/walk.py", "--time-budget", "20", "--json", "r.json")
+    assert result.returncode == 0, result.stderr
+    row = json.loads((project / "r.json").read_text())["modules"][0]
+    assert row["lines_after"] == row["lines_total"], result.stderr
+    assert row["branches_after"] == row["branches_total"], result.stderr
+    text = (project / "tests/generated/test_gen_chain_walk.py").read_text()
+    assert "from chain.nodes import Node" in text, text
+    assert "Node(" in text and "Node(" in text.split("Node(", 2)[-1], text  # a linked node

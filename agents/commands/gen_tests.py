@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from aiap.sandbox import SETTINGS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aiap.config import AiapConfig
     from aiap.testgen.llm import ModelComplete
     from aiap.testgen.models import GenerationReport
@@ -48,10 +50,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--time-budget",
-        type=float,
+        type=_positive(float),
         default=60.0,
         metavar="SECONDS",
-        help="search time for all modules together (default: 60)",
+        help="time for the whole run, all modules together (default: 60); the search goes on "
+        "while goals are left and time remains",
+    )
+    parser.add_argument(
+        "--max-candidates",
+        type=_positive(int),
+        metavar="N",
+        help="stop each module's search after N calls (a result that does not depend on the "
+        "machine's speed)",
     )
     parser.add_argument("--engine", choices=("auto", "offline", "llm"), default="auto")
     parser.add_argument(
@@ -122,6 +132,7 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
         time_budget=args.time_budget,
         engine=args.engine,
         seed=args.seed,
+        max_candidates=args.max_candidates,
         write=not args.check,
         command=_command(argv),
         sandbox=config.sandbox,
@@ -230,3 +241,18 @@ def table(report: GenerationReport) -> str:
         f"{', '.join(written) or 'none'}"
     )
     return "\n".join(lines)
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """An argparse type: a number above zero, else argparse's one-line usage error."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above zero: {text}")
+        return value
+
+    return parse

@@ -107,8 +107,16 @@ def module_source(targets: ModuleTargets, tests: list[GeneratedTest], command: s
         imports.append("import pytest\n")
     if imports:
         imports.append("\n")
-    if names:
-        imports.append(f"from {targets.module} import {', '.join(names)}\n")
+    # A class of the project's from another module is imported from where it is defined.
+    elsewhere: dict[str, list[str]] = {}
+    for local in [n for n in names if n in targets.imported]:
+        where, name = targets.imported[local]
+        elsewhere.setdefault(where, []).append(name if name == local else f"{name} as {local}")
+    own = [n for n in names if n not in targets.imported]
+    for where, imported in sorted(elsewhere.items()):
+        imports.append(f"from {where} import {', '.join(imported)}\n")
+    if own:
+        imports.append(f"from {targets.module} import {', '.join(own)}\n")
     return header(command) + "\n" + "".join(imports) + "\n\n" + body
 
 

@@ -38,6 +38,10 @@ NONE_NOTE = (
 )
 
 
+# Seconds of a module's share kept from its search for filtering its tests (three pytest runs).
+FILTER_RESERVE = 6.0
+
+
 class GenerationError(Exception):
     """Generation cannot start; the message says why. Nothing was written."""
 
@@ -125,9 +129,11 @@ def _generate(
                 report.messages.append(str(e))
         deadline = start + options.time_budget
         for i, targets in enumerate(modules):
-            # What a module leaves of its share goes to the ones after it.
+            # What a module leaves of its share goes to the ones after it. Its search leaves
+            # time for the three filter runs of what it found.
             share = max(deadline - time.monotonic(), 0.0) / (len(modules) - i)
-            report.modules.append(run.module(targets, carved.get(targets.path, {}), share))
+            search_share = share - min(0.25 * share, FILTER_RESERVE)
+            report.modules.append(run.module(targets, carved.get(targets.path, {}), search_share))
     finally:
         sandbox.cleanup()
     report.seconds = time.monotonic() - start
@@ -225,7 +231,7 @@ class _Run:
         """Search, then write and filter the tests; ``targets`` keeps what is left."""
         options = self.options
         with self.sandbox.worker(
-            targets.module, targets.import_root, options.candidate_timeout
+            targets.module, targets.import_root, options.candidate_timeout, targets.imported
         ) as worker:
             found = search(
                 targets,
@@ -235,6 +241,7 @@ class _Run:
                 max_candidates=options.max_candidates,
             )
         row.candidates_run = found.candidates_run
+        row.search_stop, row.restarts = found.stop, found.restarts
         for function, why in sorted(found.unsafe.items()):
             what = why.removeprefix(f"{PREFIX}: ")
             self.report.messages.append(
@@ -310,6 +317,7 @@ def _summary(row: ModuleReport) -> str:
         f"{row.lines_after}/{row.lines_total}, branches {row.branches_before}/"
         f"{row.branches_total} -> {row.branches_after}/{row.branches_total}, "
         f"{row.kept()} test(s) kept, {row.dropped()} dropped"
+        + (f" (search: {row.search_stop}, {row.restarts} restart(s))" if row.search_stop else "")
     )
 
 

@@ -52,8 +52,15 @@ class Seeder:
     ) -> None:
         self.targets = targets
         self.carved = carved or {}
+        self.seed = seed
         self.rng = random.Random(seed)
+        self.width = 1  # how many arguments a mutation changes at most
         self._literals: list[str] = []
+
+    def restart(self, n: int) -> None:
+        """A new random stream for the ``n``th restart, and mutations that change more."""
+        self.rng = random.Random(f"{self.seed}:{n}")
+        self.width = 1 + n % 3
 
     # -- pools -----------------------------------------------------------------------------
 
@@ -220,11 +227,12 @@ class Seeder:
         slots += [("init", i) for i in range(min(len(init), len(init_pools)))]
         if not slots:
             return self.random(function)
-        kind, i = self.rng.choice(slots)
-        if kind == "init":
-            init[i] = _perturb(self.rng, init[i], init_pools[i])
-        else:
-            values[i] = _perturb(self.rng, values[i], pools[i])
+        changed = self.rng.sample(slots, min(len(slots), self.rng.randint(1, self.width)))
+        for kind, i in changed:
+            if kind == "init":
+                init[i] = _perturb(self.rng, init[i], init_pools[i])
+            else:
+                values[i] = _perturb(self.rng, values[i], pools[i])
         return self._build(function, init, values, all_args=True)
 
     def _build(

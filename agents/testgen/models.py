@@ -45,6 +45,8 @@ class ModuleTargets(BaseModel):
     missing_branches: list[Arc] = Field(default_factory=list)  # target arcs
     functions: list[FunctionTarget] = Field(default_factory=list)
     classes: dict[str, list[Param]] = Field(default_factory=dict)  # constructible classes
+    # The project's classes it imports from its other modules: local name -> (module, name).
+    imported: dict[str, tuple[str, str]] = Field(default_factory=dict)
 
 
 class Candidate(BaseModel):
@@ -132,6 +134,8 @@ class ModuleReport(BaseModel):
     verdicts: list[TestVerdict] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)  # test files written, relative to the root
     candidates_run: int = 0
+    search_stop: str = ""  # why the offline search ended ("every goal covered", ...)
+    restarts: int = 0
 
     def kept(self) -> int:
         return sum(v.verdict == "kept" for v in self.verdicts)

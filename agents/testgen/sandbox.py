@@ -70,8 +70,14 @@ class Sandbox:
             dirs.extend(private_dirs().values())
         return [str(d) for d in dirs]
 
-    def worker(self, module: str, import_root: str, timeout: float) -> SearchWorker:
-        return SearchWorker(self, module, import_root, timeout)
+    def worker(
+        self,
+        module: str,
+        import_root: str,
+        timeout: float,
+        imported: Mapping[str, tuple[str, str]] | None = None,
+    ) -> SearchWorker:
+        return SearchWorker(self, module, import_root, timeout, imported or {})
 
     def pytest(
         self,
@@ -98,9 +104,17 @@ class Sandbox:
 class SearchWorker:
     """A warm child that imports the module once and runs candidates one at a time."""
 
-    def __init__(self, sandbox: Sandbox, module: str, import_root: str, timeout: float) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        module: str,
+        import_root: str,
+        timeout: float,
+        imported: Mapping[str, tuple[str, str]],
+    ) -> None:
         self.sandbox = sandbox
         self.module = module
+        self.imported = [f"{local}={where}:{name}" for local, (where, name) in imported.items()]
         self.import_root = import_root
         self.timeout = timeout
         self.proc: subprocess.Popen[bytes] | None = None
@@ -120,7 +134,7 @@ class SearchWorker:
             self.proc = subprocess.Popen(
                 command(
                     [sys.executable, "-m", "aiap.testgen.worker", str(req_r), str(resp_w)]
-                    + [self.module],
+                    + [self.module, *self.imported],
                     self.sandbox.mode,
                 ),
                 cwd=self.sandbox.scratch,

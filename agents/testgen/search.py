@@ -4,9 +4,12 @@ In the spirit of Pynguin's DynaMOSA, aimed at the target lines and branches: eve
 line and branch of the module is a goal; a candidate that reaches one joins the archive; the
 functions whose goals remain get turns, round robin, drawing fresh calls from the seed pools or
 mutating the archived call that came closest (nearest covered line) to a goal. A function
-stops after ``patience`` calls without progress, so for a given seed the result does not
-depend on the machine's speed unless the time budget runs out first. The archive is minimised
-to a greedy set cover of the goals reached.
+rests after ``patience`` calls without progress; when every function rests and goals remain,
+the search restarts them with a new random stream and wider mutations (more arguments changed
+at once), from the archive's calls, until every goal is covered, the time budget or the
+candidate limit is spent, or a whole restart finds no call it has not run already. With
+``max_candidates`` set the result does not depend on the machine's speed. The archive is
+minimised to a greedy set cover of the goals reached.
 """
 
 from __future__ import annotations
@@ -28,6 +31,18 @@ class SearchResult(BaseModel):
     unsafe: dict[str, str] = Field(default_factory=dict)  # function -> what it was refused
     lines_left: list[int] = Field(default_factory=list)
     arcs_left: list[Arc] = Field(default_factory=list)
+    restarts: int = 0
+    stop: str = ""  # why the search ended, for the report
+
+
+# Why a search ends.
+COVERED = "every goal covered"
+BUDGET = "time budget spent"
+LIMIT = "candidate limit reached"
+EXHAUSTED = "no untried call left to draw"
+NOTHING = "no function left that may be called"
+# Calls of a function that hang or crash before it is retired, unless some call of it answered.
+MAX_TROUBLES = 3
 
 
 def _public(name: str) -> bool:
@@ -119,14 +134,36 @@ def search(
             return seeder.mutate(f, seeder.rng.choice(ranked[:3])[0])
         return seeder.random(f)
 
+    def out_of_time() -> str:
+        if time.monotonic() > deadline:
+            return BUDGET
+        if max_candidates is not None and result.candidates_run >= max_candidates:
+            return LIMIT
+        return ""
+
+    ran_since_restart = 0
+    troubles: dict[str, int] = {}  # calls that timed out or crashed the worker, per function
+    answered: set[str] = set()  # functions some call returned from or raised in
+    retired: set[str] = set()
     while lines_left or arcs_left:
-        active = [q for q in functions if stale[q] < patience]
-        if not active:
+        callable_ = [q for q in functions if q not in result.unsafe and q not in retired]
+        if not callable_:
+            result.stop = NOTHING
             break
-        for qualname in active:
-            if time.monotonic() > deadline:
+        active = [q for q in callable_ if stale[q] < patience]
+        if not active:
+            if not ran_since_restart:
+                result.stop = EXHAUSTED
                 break
-            if max_candidates is not None and result.candidates_run >= max_candidates:
+            # Every function rests with goals left: start again, wider, while time remains.
+            result.restarts += 1
+            seeder.restart(result.restarts)
+            stale.update(dict.fromkeys(callable_, 0))
+            ran_since_restart = 0
+            continue
+        for qualname in active:
+            result.stop = out_of_time()
+            if result.stop:
                 break
             function = functions[qualname]
             candidate = next_candidate(function)
@@ -139,6 +176,7 @@ def search(
                 continue
             seen.add(candidate.key())
             execution = run(candidate)
+            ran_since_restart += 1
             result.candidates_run += 1
             result.outcomes[execution.outcome] = result.outcomes.get(execution.outcome, 0) + 1
             if execution.outcome == "refused":
@@ -148,7 +186,11 @@ def search(
                 continue
             if execution.outcome not in ("returned", "raised"):
                 stale[qualname] += 1
+                troubles[qualname] = troubles.get(qualname, 0) + 1
+                if troubles[qualname] >= MAX_TROUBLES and qualname not in answered:
+                    retired.add(qualname)  # it hangs or kills its worker, whatever it gets
                 continue
+            answered.add(qualname)
             new_lines = lines_left & set(execution.lines)
             new_arcs = arcs_left & set(execution.arcs)
             if execution.lines:
@@ -173,7 +215,9 @@ def search(
             )
         else:
             continue
-        break  # the budget ran out inside the round
+        break  # the budget or the candidate limit ran out inside the round
+    else:
+        result.stop = COVERED
     result.found = [f for f in minimise(archive) if f.candidate.function not in result.unsafe]
     result.lines_left = sorted(lines_left)
     result.arcs_left = sorted(arcs_left)

@@ -103,6 +103,8 @@ class _Collector(cst.CSTVisitor):
         self.functions: list[FunctionTarget] = []
         self.classes: dict[str, list[Param]] = {}
         self.module_literals: list[str] = []
+        # Local name -> (module as written, relative level, name in that module).
+        self.imports: dict[str, tuple[str, int, str]] = {}
         self._class: list[str] = []
         self._depth = 0
 
@@ -154,7 +156,20 @@ class _Collector(cst.CSTVisitor):
         # whose strings are names and versions, no input any function expects.
         if not self._depth and not _assigns_dunder(node):
             self.module_literals.extend(_literals(self.module, node))
+        if not self._depth and not self._class:
+            for statement in node.body:
+                if isinstance(statement, cst.ImportFrom):
+                    self._import_from(statement)
         return False
+
+    def _import_from(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        source = self.module.code_for_node(node.module) if node.module else ""
+        for alias in node.names:
+            name = self.module.code_for_node(alias.name)
+            local = alias.evaluated_alias or name
+            self.imports[local] = (source, len(node.relative), name)
 
 
 def _assigns_dunder(node: cst.SimpleStatementLine) -> bool:
@@ -292,6 +307,11 @@ def analyse(
     for function in collector.functions:
         literals = dict.fromkeys(function.literals + collector.module_literals)
         function.literals = [v for v in literals if v not in names][:80]
+    imported = _imported_classes(root.resolve(), import_root, module, file, collector.imports)
+    classes = {
+        **{local: params for local, (_, _, params) in imported.items()},
+        **collector.classes,
+    }
     return ModuleTargets(
         path=rel,
         module=module,
@@ -303,8 +323,69 @@ def analyse(
         covered_branches=coverage.executed_branches,
         missing_branches=missing_arcs,
         functions=collector.functions,
-        classes=collector.classes,
+        classes=classes,
+        imported={local: (where, name) for local, (where, name, _) in imported.items()},
     )
+
+
+def _collect(file: Path) -> _Collector | None:
+    try:
+        tree = cst.parse_module(file.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, cst.ParserSyntaxError):
+        return None
+    collector = _Collector(tree)
+    MetadataWrapper(tree, unsafe_skip_copy=True).visit(collector)
+    return collector
+
+
+def _resolve(package: str, source: str, level: int) -> str:
+    """The dotted name ``from <level dots><source> import`` means inside ``package``."""
+    if not level:
+        return source
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    return ".".join([*base, source] if source else base)
+
+
+def _module_file(root: Path, import_root: str, dotted: str) -> Path | None:
+    base = root / import_root if import_root else root
+    stem = base.joinpath(*dotted.split(".")) if dotted else base
+    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+        if candidate.is_file() and candidate.resolve().is_relative_to(root):
+            return candidate
+    return None
+
+
+def _imported_classes(
+    root: Path,
+    import_root: str,
+    module: str,
+    file: Path,
+    imports: dict[str, tuple[str, int, str]],
+    depth: int = 0,
+) -> dict[str, tuple[str, str, list[Param]]]:
+    """The project's own classes a module imports from its other modules: local name ->
+    (module defining it, its name there, its constructor's parameters). Followed through
+    re-exports (a package's ``__init__``) a few levels deep."""
+    package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+    found: dict[str, tuple[str, str, list[Param]]] = {}
+    for local, (source, level, name) in imports.items():
+        dotted = _resolve(package, source, level)
+        where = _module_file(root, import_root, dotted)
+        if where is None or where.resolve() == file.resolve():
+            continue
+        collector = _collect(where)
+        if collector is None:
+            continue
+        if name in collector.classes:
+            found[local] = (dotted, name, collector.classes[name])
+        elif name in collector.imports and depth < 3:
+            again = _imported_classes(
+                root, import_root, dotted, where, {name: collector.imports[name]}, depth + 1
+            )
+            if name in again:
+                found[local] = again[name]
+    return found
 
 
 def _nothing_covered(file: Path) -> FileCoverage:

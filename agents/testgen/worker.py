@@ -166,6 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = importlib.import_module(module_name)
     path = os.path.realpath(module.__file__ or "")
     namespace = {**vars(module), "__builtins__": builtins}
+    for spec in args[3:]:  # local=module:name, the project's classes imported from elsewhere
+        local, _, where = spec.partition("=")
+        if local not in namespace:  # imported under TYPE_CHECKING only, say
+            source, _, name = where.partition(":")
+            try:
+                namespace[local] = getattr(importlib.import_module(source), name)
+            except Exception:  # noqa: S112 - a class that will not import is not a seed
+                continue
     cov = coverage.Coverage(branch=True, data_file=None, include=[path], config_file=False)
     responses.write(json.dumps({"ready": path}) + "\n")
     responses.flush()
