@@ -431,3 +431,47 @@ def test_functions_taking_linked_nodes_of_a_class_from_another_module_are_fully_
     text = (project / "tests/generated/test_gen_chain_walk.py").read_text()
     assert "from chain.nodes import Node" in text, text
     assert "Node(" in text and "Node(" in text.split("Node(", 2)[-1], text  # a linked node
+
+
+STACK = """\
+class Stack:
+    def __init__(self) -> None:
+        self.items: list[int] = []
+
+    def push(self, item: int) -> None:
+        self.items.append(item)
+
+    def pop(self) -> int:
+        if not self.items:
+            raise IndexError("pop from an empty stack")
+        return self.items.pop()
+
+    def peek_second(self) -> int | None:
+        if len(self.items) < 2:
+            return None
+        return self.items[-2]
+
+
+def apply_all(items: list[int], transform) -> list[int]:
+    out = []
+    for item in items:
+        value = transform(item)
+        if value is None:
+            continue
+        out.append(value)
+    return out
+"""
+
+
+def test_a_method_that_needs_earlier_calls_on_its_object_is_reached_through_them(
+    tmp_path: Path,
+) -> None:
+    project = write_project(tmp_path / "p", {"box/__init__.py": "", "box/stack.py": STACK})
+    result = aiap(project, "box/stack.py", "--time-budget", "20", "--json", "r.json")
+    assert result.returncode == 0, result.stderr
+    row = json.loads((project / "r.json").read_text())["modules"][0]
+    assert row["lines_after"] == row["lines_total"], result.stderr
+    assert row["branches_after"] == row["branches_total"], result.stderr
+    text = (project / "tests/generated/test_gen_box_stack.py").read_text()
+    assert "    obj.push(" in text, text  # a step before the call, on its own line
+    assert "lambda" in text, text  # a parameter the function calls got a function

@@ -27,6 +27,11 @@ _SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequ
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"}
 _SETS = {"set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet"}
 _CALLABLES = ["str", "len", "abs", "bool", "sorted", "sum", "max", "list", "dict"]
+# For a parameter the function calls: simple lambdas of the usual arities first.
+_LAMBDAS = [
+    "lambda x: x", "lambda x: x * 2", "lambda x: not x", "lambda x, y: x + y",
+    "lambda *args: True", "lambda *args: False", "lambda *args: None",
+]  # fmt: skip
 # Untyped parameters that by their name take a function.
 _CALLABLE_NAMES = {
     "func", "f", "fn", "function", "key", "pred", "predicate", "callback", "factory", "binop",
@@ -75,7 +80,10 @@ class Seeder:
         values.extend(hinted)
         matching = [v for v in literals if not param.annotation or _literal_type(v) in kinds]
         values.extend(matching)
-        if not param.annotation and param.name.lower() in _CALLABLE_NAMES:
+        if param.called and (not param.annotation or "Callable" in param.annotation):
+            at = 1 if param.default is not None else 0  # after the default: the plainest call
+            values[at:at] = [*_LAMBDAS, *_CALLABLES]
+        elif not param.annotation and param.name.lower() in _CALLABLE_NAMES:
             values.extend(_CALLABLES)
         if not param.annotation:
             values.extend(_GENERIC)
@@ -216,9 +224,48 @@ class Seeder:
     def random(self, function: FunctionTarget) -> Candidate:
         init = [self.rng.choice(p) for p in self.init_pools(function)]
         args = [self.rng.choice(p) for p in self.arg_pools(function)]
-        return self._build(function, init, args, all_args=self.rng.random() < 0.5)
+        candidate = self._build(function, init, args, all_args=self.rng.random() < 0.5)
+        if self._steps(function) and self.rng.random() < 0.35:
+            setup = [self._step(function) for _ in range(self.rng.randint(1, 2))]
+            candidate = candidate.model_copy(update={"setup": setup})
+        return candidate
+
+    # -- method-call sequences: the object brought into a state before the call --------------
+
+    def _steps(self, function: FunctionTarget) -> list[FunctionTarget]:
+        """The methods that may be called on the object first: its class's public ones."""
+        if function.class_name is None or function.is_static:
+            return []
+        return [
+            f
+            for f in self.targets.functions
+            if f.class_name == function.class_name
+            and not f.name.startswith("_")
+            and not f.is_static
+            and not f.is_async
+        ]
+
+    def _step(self, function: FunctionTarget) -> str:
+        method = self.rng.choice(self._steps(function))
+        values = [self.rng.choice(p) for p in self.arg_pools(method)]
+        call = self._build(method, [], values, all_args=False)
+        return f"{method.name}({', '.join(call.args)})"
+
+    def _mutate_setup(self, function: FunctionTarget, setup: list[str]) -> list[str]:
+        setup = list(setup)
+        choice = self.rng.random()
+        if setup and choice < 0.3:
+            del setup[self.rng.randrange(len(setup))]
+        elif setup and choice < 0.6:
+            setup[self.rng.randrange(len(setup))] = self._step(function)
+        elif len(setup) < 4:
+            setup.insert(self.rng.randint(0, len(setup)), self._step(function))
+        return setup
 
     def mutate(self, function: FunctionTarget, parent: Candidate) -> Candidate:
+        if self._steps(function) and self.rng.random() < 0.25:
+            setup = self._mutate_setup(function, parent.setup)
+            return parent.model_copy(update={"setup": setup})
         init = list(parent.init_args)
         values = list(parent.values)
         pools = self.arg_pools(function)
@@ -233,7 +280,8 @@ class Seeder:
                 init[i] = _perturb(self.rng, init[i], init_pools[i])
             else:
                 values[i] = _perturb(self.rng, values[i], pools[i])
-        return self._build(function, init, values, all_args=True)
+        mutated = self._build(function, init, values, all_args=True)
+        return mutated.model_copy(update={"setup": list(parent.setup)})
 
     def _build(
         self, function: FunctionTarget, init: list[str], values: list[str], all_args: bool

@@ -29,6 +29,7 @@ class Param(BaseModel):
     annotation: str = ""  # source text of the hint, "" when none
     default: str | None = None  # source text of the default
     kind: Literal["positional", "keyword", "var_positional", "var_keyword"] = "positional"
+    called: bool = False  # the function calls it: a callable is wanted
 
 
 class ModuleTargets(BaseModel):
@@ -57,12 +58,15 @@ class Candidate(BaseModel):
     init_args: list[str] = Field(default_factory=list)
     args: list[str] = Field(default_factory=list)
     values: list[str] = Field(default_factory=list)  # every parameter's value, for mutation
+    # Calls on the object between its construction and the call: ``push(3)`` for ``obj.push(3)``.
+    setup: list[str] = Field(default_factory=list)
 
     def key(self) -> str:
-        return f"{self.function}({'|'.join(self.init_args)})({'|'.join(self.args)})"
+        steps = "".join(f".{s}" for s in self.setup)
+        return f"{self.function}({'|'.join(self.init_args)}){steps}({'|'.join(self.args)})"
 
     def size(self) -> int:
-        return sum(map(len, self.init_args)) + sum(map(len, self.args))
+        return sum(map(len, self.init_args)) + sum(map(len, self.args)) + sum(map(len, self.setup))
 
 
 Outcome = Literal["returned", "raised", "crashed", "timeout", "refused"]
@@ -76,7 +80,7 @@ class Execution(BaseModel):
     arcs: list[Arc] = Field(default_factory=list)
     value: str | None = None  # repr of the return value when it is stable, else None
     exception: str | None = None  # importable name of the exception type raised
-    in_receiver: bool = False  # raised while constructing the instance the method is called on
+    in_receiver: bool = False  # raised while building the object the method is called on
     checked: bool = False  # raised by the module's own raise or assert (it checks its input)
     consumed: bool = False  # the call returned a generator, which was run into a list
     message: str = ""

@@ -28,6 +28,11 @@ def receiver_source(candidate: Candidate) -> str | None:
     return f"{owner}({', '.join(candidate.init_args)})"
 
 
+def setup_source(candidate: Candidate, receiver: str = "obj") -> list[str]:
+    """The calls that bring the object into the state the call needs: ``obj.push(3)``."""
+    return [f"{receiver}.{step}" for step in candidate.setup]
+
+
 def call_source(candidate: Candidate, receiver: str | None = None) -> str:
     """``Cls(a).method(b)`` or ``func(a, b)``: the expression a test writes and the worker runs.
 

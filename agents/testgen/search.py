@@ -90,7 +90,12 @@ def drivers(targets: ModuleTargets) -> list[FunctionTarget]:
 WRONG_TYPE = frozenset({"TypeError", "AttributeError"})
 
 
-def _worth_a_test(execution: Execution, qualname: str, wrong_type: set[tuple[str, str]]) -> bool:
+def _worth_a_test(
+    candidate: Candidate, execution: Execution, wrong_type: set[tuple[str, str]]
+) -> bool:
+    qualname = candidate.function
+    if execution.outcome == "raised" and execution.in_receiver and candidate.setup:
+        return False  # a step before the call failed: a test of another method's error
     if execution.outcome != "raised" or execution.exception not in WRONG_TYPE:
         return True
     if not execution.checked:
@@ -196,7 +201,7 @@ def search(
             if execution.lines:
                 parents.setdefault(qualname, []).append((candidate, execution.lines))
                 del parents[qualname][:-30]
-            if not _worth_a_test(execution, qualname, wrong_type):
+            if not _worth_a_test(candidate, execution, wrong_type):
                 stale[qualname] += 1
                 continue
             if not new_lines and not new_arcs:

@@ -131,6 +131,9 @@ class _Collector(cst.CSTVisitor):
         params = _params(self.module, node.params)
         if owner is not None and not is_static and params:
             params = params[1:]  # self or cls
+        called = _called_names(node.body)
+        for param in params:
+            param.called = param.name in called
         pos = self.get_metadata(PositionProvider, node)
         target = FunctionTarget(
             qualname=f"{owner}.{name}" if owner else name,
@@ -226,6 +229,19 @@ def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
     if isinstance(params.star_arg, cst.Param):  # last, after the keyword-only ones
         result.append(Param(name=params.star_arg.name.value, kind="var_positional"))
     return result
+
+
+def _called_names(node: cst.CSTNode) -> set[str]:
+    """Plain names a body calls: ``key(item)`` makes the parameter ``key`` a callable."""
+    names: set[str] = set()
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            if isinstance(n.func, cst.Name):
+                names.add(n.func.value)
+
+    node.visit(Visitor())
+    return names
 
 
 def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:

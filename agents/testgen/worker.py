@@ -23,7 +23,7 @@ from typing import Any
 
 from aiap.testgen import guard
 from aiap.testgen.models import Candidate, Execution
-from aiap.testgen.render import UNSTABLE, call_source, receiver_source
+from aiap.testgen.render import UNSTABLE, call_source, receiver_source, setup_source
 
 _MAX_REPR = 300
 
@@ -76,6 +76,8 @@ def run_candidate(
         try:
             if receiver is not None:
                 scope["obj"] = eval(receiver, scope)  # noqa: S307 - built by inputs.py
+                for step in setup_source(candidate):
+                    eval(step, scope)  # noqa: S307
                 in_receiver = False
             value = eval(call_source(candidate, "obj"), scope)  # noqa: S307
             if inspect.iscoroutine(value):
