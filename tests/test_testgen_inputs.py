@@ -207,3 +207,29 @@ def test_special_methods_are_called_the_way_code_calls_them() -> None:
     assert call("__contains__", "'a'") == "'a' in obj"
     assert call("__len__") == "len(obj)"
     assert call("bump", "'minor'") == "obj.bump('minor')"
+
+
+def test_a_doctests_call_is_a_first_candidate_with_the_rest_left_to_defaults(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "def parse_span(text, strict=False):\n"
+        '    """A span.\n\n'
+        "    >>> parse_span('3d')\n"
+        "    259200\n"
+        "    >>> parse_span(unknown_name)\n"
+        '    """\n'
+        "    return text\n"
+    )
+    project = write_project(tmp_path / "p", {"spans.py": source})
+    targets = analyse(project, project / "spans.py", None)
+    calls = Seeder(targets).carved_calls(function(targets, "parse_span"))
+    assert [c.args for c in calls] == [["'3d'"]]
+
+
+def test_an_unhinted_flag_gets_booleans_not_the_modules_strings(tmp_path: Path) -> None:
+    source = "def render(text, strict=False):\n    return 'on' if strict else text\n"
+    project = write_project(tmp_path / "p", {"flags.py": source})
+    targets = analyse(project, project / "flags.py", None)
+    pools = Seeder(targets).arg_pools(function(targets, "render"))
+    assert pools[1] == ["False", "True"]

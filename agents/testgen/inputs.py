@@ -56,7 +56,9 @@ class Seeder:
         seed: int = 0,
     ) -> None:
         self.targets = targets
-        self.carved = carved or {}
+        self.carved = {name: list(calls) for name, calls in (carved or {}).items()}
+        for function in targets.functions:  # doctest calls: values the author chose
+            self.carved.setdefault(function.qualname, []).extend(function.examples)
         self.seed = seed
         self.rng = random.Random(seed)
         self.width = 1  # how many arguments a mutation changes at most
@@ -75,6 +77,8 @@ class Seeder:
         values: list[str] = []
         if param.default is not None:
             values.append(param.default)
+        if not param.annotation and param.default in ("True", "False"):
+            param = param.model_copy(update={"annotation": "bool"})  # a flag, unhinted
         hinted = self._from_hint(param.annotation, depth) if param.annotation else []
         kinds = {_literal_type(v) for v in hinted}
         values.extend(hinted)
@@ -219,6 +223,14 @@ class Seeder:
             values = call[offset:]
             if len(values) >= len(function.params) and all(values[: len(function.params)]):
                 calls.append(self._build(function, init, values[: len(function.params)], True))
+                continue
+            # A shorter call (a doctest's, say) leaves the rest to their defaults.
+            rest = function.params[len(values) :]
+            if all(values) and all(
+                p.default is not None or p.kind == "var_positional" for p in rest
+            ):
+                padded = [*values, *(p.default or "None" for p in rest)]
+                calls.append(self._build(function, init, padded, False))
         return calls
 
     def random(self, function: FunctionTarget) -> Candidate:

@@ -22,6 +22,7 @@ class FunctionTarget(BaseModel):
     is_static: bool = False
     is_async: bool = False
     literals: list[str] = Field(default_factory=list)  # expressions seen in the body
+    examples: list[list[str]] = Field(default_factory=list)  # arguments of its doctest calls
 
 
 class Param(BaseModel):

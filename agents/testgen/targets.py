@@ -328,6 +328,10 @@ def analyse(
         **{local: params for local, (_, _, params) in imported.items()},
         **collector.classes,
     }
+    examples = _doctest_calls(text)
+    for function in collector.functions:
+        if function.class_name is None:
+            function.examples = examples.get(function.name, [])[:20]
     return ModuleTargets(
         path=rel,
         module=module,
@@ -342,6 +346,32 @@ def analyse(
         classes=classes,
         imported={local: (where, name) for local, (where, name, _) in imported.items()},
     )
+
+
+_PROMPT = re.compile(r"^\s*>>> (.+)$", re.M)
+
+
+def _doctest_calls(text: str) -> dict[str, list[list[str]]]:
+    """Literal arguments of the calls doctests make: ``>>> parse('P1D')`` -> parse: [['P1D']]."""
+    calls: dict[str, list[list[str]]] = {}
+    for match in _PROMPT.finditer(text):
+        try:
+            tree = ast.parse(match.group(1).strip(), mode="eval")
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+                continue
+            args = [ast.unparse(a) for a in node.args]
+            try:
+                for arg in args:
+                    ast.literal_eval(arg)
+            except (ValueError, SyntaxError):
+                continue  # names of the session: not reproducible alone
+            calls.setdefault(node.func.id, []).append(args)
+    return calls
 
 
 def _collect(file: Path) -> _Collector | None:
