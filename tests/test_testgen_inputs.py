@@ -233,3 +233,26 @@ def test_an_unhinted_flag_gets_booleans_not_the_modules_strings(tmp_path: Path) 
     targets = analyse(project, project / "flags.py", None)
     pools = Seeder(targets).arg_pools(function(targets, "render"))
     assert pools[1] == ["False", "True"]
+
+
+def test_a_class_is_also_built_by_its_class_methods_and_functions_that_return_one(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class Version:\n"
+        "    def __init__(self, major: int) -> None:\n"
+        "        self.major = major\n\n"
+        "    @classmethod\n"
+        "    def parse(cls, text: str) -> 'Version':\n"
+        "        return cls(int(text))\n\n\n"
+        "def release(number: int) -> Version:\n"
+        "    return Version(number)\n\n\n"
+        "def newer(a: Version, b: Version) -> bool:\n"
+        "    return a.major > b.major\n"
+    )
+    project = write_project(tmp_path / "p", {"versions.py": source})
+    targets = analyse(project, project / "versions.py", None)
+    pool = Seeder(targets).arg_pools(function(targets, "newer"))[0]
+    assert "Version(0)" in pool
+    assert any(v.startswith("Version.parse('") for v in pool), pool
+    assert any(v.startswith("release(") for v in pool), pool

@@ -174,10 +174,38 @@ class Seeder:
     def _classes(self, depth: int) -> list[str]:
         return [v for name in self.targets.classes for v in self._construct(name, depth)[:1]]
 
+    def _factories(self, name: str) -> list[tuple[str, FunctionTarget]]:
+        """Other ways to build a ``name``: its class methods and the module's functions that
+        say they return one (``Version.parse``, ``make_node``), as (callee, function)."""
+        found = []
+        for f in self.targets.functions:
+            returns = f.returns.strip("'\"")
+            if f.class_name == name and f.is_static and returns in (name, "Self", "typing.Self"):
+                found.append((f"{name}.{f.name}", f))
+            elif f.class_name is None and returns == name and not f.name.startswith("_"):
+                found.append((f.name, f))
+        return found
+
     def _construct(self, name: str, depth: int) -> list[str]:
         """A few ways to build an instance of one of the module's classes."""
         if depth >= 2:
             return []
+        return self._by_init(name, depth) + [
+            build
+            for callee, f in self._factories(name)
+            for build in self._by_call(callee, f, depth)
+        ]
+
+    def _by_call(self, callee: str, function: FunctionTarget, depth: int) -> list[str]:
+        params = [p for p in function.params if p.kind == "positional" and p.default is None]
+        pools = [self.pool(p, function.literals, depth + 1) for p in params]
+        builds = [
+            f"{callee}({', '.join(pool[min(k, len(pool) - 1)] for pool in pools)})"
+            for k in range(3)
+        ]
+        return list(dict.fromkeys(builds))
+
+    def _by_init(self, name: str, depth: int) -> list[str]:
         params = [p for p in self.targets.classes.get(name, []) if p.kind == "positional"]
         pools = [self.pool(p, [], depth + 1) for p in params]
         if any(not pool for pool in pools):

@@ -21,6 +21,7 @@ class FunctionTarget(BaseModel):
     end_line: int
     is_static: bool = False
     is_async: bool = False
+    returns: str = ""  # source text of the return annotation, "" when none
     literals: list[str] = Field(default_factory=list)  # expressions seen in the body
     examples: list[list[str]] = Field(default_factory=list)  # arguments of its doctest calls
 

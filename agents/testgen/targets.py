@@ -144,6 +144,7 @@ class _Collector(cst.CSTVisitor):
             end_line=pos.end.line,
             is_static=is_static or "classmethod" in decorators,
             is_async=node.asynchronous is not None,
+            returns=self.module.code_for_node(node.returns.annotation) if node.returns else "",
             literals=_literals(self.module, node.body),
         )
         if owner is not None and name == "__init__" and owner in self.classes:
