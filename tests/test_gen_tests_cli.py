@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -475,3 +476,44 @@ def test_a_method_that_needs_earlier_calls_on_its_object_is_reached_through_them
     text = (project / "tests/generated/test_gen_box_stack.py").read_text()
     assert "    obj.push(" in text, text  # a step before the call, on its own line
     assert "lambda" in text, text  # a parameter the function calls got a function
+
+
+UNREACHABLE = """\
+def classify(n: int) -> str:
+    if n > 10**12 and n % 7919 == 3:
+        return "rare"
+    return "common"
+"""
+
+
+def test_on_a_terminal_a_counter_is_redrawn_in_place_and_each_module_ends_on_a_line(
+    tmp_path: Path,
+) -> None:
+    project = write_project(tmp_path / "p", {"rare.py": UNREACHABLE})
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "aiap.cli", "gen-tests", "rare.py", "--max-candidates", "40"],
+            cwd=project,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            timeout=240,
+        )
+        os.close(follower)
+        output = b""
+        while chunk := _read_or_empty(leader):
+            output += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    text = output.decode()
+    assert "\r\x1b[Kaiap: rare.py: 10 call(s) tried, 2 goal(s) left\r" in text, repr(text)
+    assert "\r\x1b[Kaiap: rare.py: lines 0/4 -> 3/4, " in text, repr(text)  # it clears the counter
+    assert text.endswith(" restart(s))\r\n"), repr(text)  # and says why the search ended
+
+
+def _read_or_empty(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO: the terminal's other end is closed
+        return b""

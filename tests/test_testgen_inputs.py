@@ -256,3 +256,21 @@ def test_a_class_is_also_built_by_its_class_methods_and_functions_that_return_on
     assert "Version(0)" in pool
     assert any(v.startswith("Version.parse('") for v in pool), pool
     assert any(v.startswith("release(") for v in pool), pool
+
+
+def test_a_function_that_raises_type_error_itself_is_also_given_values_of_other_types(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "def checked(number: int) -> int:\n"
+        "    if not isinstance(number, int):\n"
+        "        raise TypeError('an integer is required')\n"
+        "    return number\n\n\n"
+        "def trusting(number: int) -> int:\n"
+        "    return number + 1\n"
+    )
+    project = write_project(tmp_path / "p", {"nums.py": source})
+    targets = analyse(project, project / "nums.py", None)
+    seeder = Seeder(targets)
+    assert {"None", "'a'"} <= set(seeder.arg_pools(function(targets, "checked"))[0])
+    assert not {"None", "'a'"} & set(seeder.arg_pools(function(targets, "trusting"))[0])

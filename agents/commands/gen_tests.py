@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from aiap.sandbox import SETTINGS
 
@@ -138,9 +138,7 @@ def gen_tests(args: argparse.Namespace, argv: Sequence[str]) -> int:
         sandbox=config.sandbox,
     )
     try:
-        report = generate(
-            options, progress=lambda m: print(f"aiap: {m}", file=sys.stderr), complete=complete
-        )
+        report = generate(options, complete=complete, **_progress_printers(sys.stderr))
     except (GenerationError, TargetError) as e:
         print(f"aiap: {e}", file=sys.stderr)
         return 2
@@ -256,3 +254,18 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def _progress_printers(stream: TextIO) -> dict[str, Callable[[str], None]]:
+    """A line per stage and module; on a terminal also a counter, redrawn in place."""
+    if not stream.isatty():
+        return {"progress": lambda m: print(f"aiap: {m}", file=stream)}
+    clear = "\r\x1b[K"  # back to the line's start, erase it
+
+    def progress(message: str) -> None:
+        print(f"{clear}aiap: {message}", file=stream, flush=True)
+
+    def status(message: str) -> None:
+        print(f"{clear}aiap: {message}", end="", file=stream, flush=True)
+
+    return {"progress": progress, "status": status}

@@ -73,9 +73,15 @@ def _quiet(message: str) -> None:
 
 
 def generate(
-    options: GenOptions, progress: Progress = _quiet, complete: Complete | None = None
+    options: GenOptions,
+    progress: Progress = _quiet,
+    complete: Complete | None = None,
+    status: Progress | None = None,
 ) -> GenerationReport:
-    """Generate tests for ``options.paths``; ``complete`` reaches a model when one is set up."""
+    """Generate tests for ``options.paths``; ``complete`` reaches a model when one is set up.
+
+    ``progress`` gets a line per stage and module; ``status``, when given, a running counter
+    of the search (for a terminal, where each replaces the one before)."""
     start = time.monotonic()
     root = options.root.resolve()
     if options.engine == "llm" and complete is None:
@@ -101,7 +107,7 @@ def generate(
         report.messages.append(NONE_NOTE)
     tempdirs.sweep()
     with terminate_unwinds():
-        return _generate(options, root, files, report, start, progress, complete, mode)
+        return _generate(options, root, files, report, start, progress, complete, mode, status)
 
 
 def _generate(
@@ -113,10 +119,11 @@ def _generate(
     progress: Progress,
     complete: Complete | None,
     mode: Mode,
+    status: Progress | None,
 ) -> GenerationReport:
     sandbox = Sandbox.create(root, options.memory_mb, mode)
     try:
-        run = _Run(options, root, sandbox, progress, report, complete)
+        run = _Run(options, root, sandbox, progress, report, complete, status)
         coverage, carved = run.baseline(files)
         changed = changed_lines(root, options.diff_base, files) if options.diff_base else None
         modules: list[ModuleTargets] = []
@@ -150,6 +157,7 @@ class _Run:
     progress: Progress
     report: GenerationReport
     complete: Complete | None
+    status: Progress | None = None
 
     def baseline(
         self, files: list[Path]
@@ -239,6 +247,7 @@ class _Run:
                 Seeder(targets, carved, options.seed),
                 budget=budget,
                 max_candidates=options.max_candidates,
+                status=self._counter(targets.path),
             )
         row.candidates_run = found.candidates_run
         row.search_stop, row.restarts = found.stop, found.restarts
@@ -253,6 +262,12 @@ class _Run:
             text = module_source(targets, tests, options.command)
             kept = self.filter(targets, tests, text, "", row)
             self.write(targets, kept, module_source(targets, kept, options.command), "", row)
+
+    def _counter(self, path: str) -> Callable[[int, int], None] | None:
+        status = self.status
+        if status is None:
+            return None
+        return lambda calls, left: status(f"{path}: {calls} call(s) tried, {left} goal(s) left")
 
     def llm(self, targets: ModuleTargets, complete: Complete, row: ModuleReport) -> None:
         source = (self.root / targets.path).read_text(encoding="utf-8")

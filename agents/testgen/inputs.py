@@ -22,6 +22,8 @@ _TYPICAL: dict[str, list[str]] = {
     "None": ["None"],
     "NoneType": ["None"],
 }
+# A few values of other types, for a function that raises TypeError on one itself.
+_OFF_TYPE = ["None", "'a'", "1.5", "True", "[]"]
 _GENERIC = ["0", "1", "'a'", "''", "None", "[]", "[1, 2, 3]", "2.5", "True", "{'a': 1}", "-1"]
 _SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"}
@@ -230,6 +232,10 @@ class Seeder:
 
     def arg_pools(self, function: FunctionTarget) -> list[list[str]]:
         pools = [self.pool(p, function.literals) for p in function.params]
+        if function.checks_types:  # it checks its input itself: a value of another type, last
+            for param, pool in zip(function.params, pools, strict=True):
+                if param.annotation:
+                    pool.extend(v for v in _OFF_TYPE if v not in pool)
         carved = self.carved.get(function.qualname, [])
         offset = 1 if function.class_name and not function.is_static else 0
         for call in carved:
@@ -368,6 +374,9 @@ def _perturb(rng: random.Random, value: str, pool: list[str]) -> str:
         words = [ast.literal_eval(v) for v in pool if _literal_type(v) == "str"] or ["a"]
         edits = [current + rng.choice("aZ0 ,.-:"), current[:-1], current.upper(), current * 2]
         edits += [current + rng.choice(words), rng.choice(words) + current]
+        # Joined as words are (a phrase, an identifier): the small word inside, not glued on.
+        sep = rng.choice(" _-,")
+        edits += [f"{current}{sep}{rng.choice(words)}", current.capitalize()]
         return repr(rng.choice(edits))
     if isinstance(current, list):
         extra = [ast.literal_eval(v) for v in pool if _literal_type(v) and v != value][:1]

@@ -24,6 +24,7 @@ class FunctionTarget(BaseModel):
     returns: str = ""  # source text of the return annotation, "" when none
     literals: list[str] = Field(default_factory=list)  # expressions seen in the body
     examples: list[list[str]] = Field(default_factory=list)  # arguments of its doctest calls
+    checks_types: bool = False  # it raises TypeError itself: a wrong type is worth a try
 
 
 class Param(BaseModel):

@@ -115,7 +115,10 @@ def search(
     budget: float,
     patience: int = 120,
     max_candidates: int | None = None,
+    status: Callable[[int, int], None] | None = None,
 ) -> SearchResult:
+    """Search for calls reaching ``targets``' goals; ``status(calls, goals left)`` is told of
+    the progress every few calls (a counter on a terminal)."""
     deadline = time.monotonic() + budget
     inside = _function_lines(targets)
     lines_left = {n for n in targets.missing_lines if n in inside}
@@ -129,14 +132,18 @@ def search(
     functions = {f.qualname: f for f in drivers(targets)}
     stale = dict.fromkeys(functions, 0)
     wrong_type: set[tuple[str, str]] = set()  # (function, exception) of a kept wrong-type call
+    others: dict[str, list[Found]] = {}  # calls reaching no new goal, one per distinct result
 
     def next_candidate(f: FunctionTarget) -> Candidate:
         if queue[f.qualname]:
             return queue[f.qualname].pop(0)
         pool = parents.get(f.qualname, [])
         if pool and seeder.rng.random() < 0.6:
-            ranked = sorted(pool, key=lambda p: _distance(p[1], lines_left, arcs_left))
-            return seeder.mutate(f, seeder.rng.choice(ranked[:3])[0])
+            # Nearest a goal first, the newest among equals: a walk goes on from its last step.
+            order = sorted(
+                range(len(pool)), key=lambda i: (_distance(pool[i][1], lines_left, arcs_left), -i)
+            )
+            return seeder.mutate(f, pool[seeder.rng.choice(order[:3])][0])
         return seeder.random(f)
 
     def out_of_time() -> str:
@@ -183,6 +190,8 @@ def search(
             execution = run(candidate)
             ran_since_restart += 1
             result.candidates_run += 1
+            if status is not None and result.candidates_run % 10 == 0:
+                status(result.candidates_run, len(lines_left) + len(arcs_left))
             result.outcomes[execution.outcome] = result.outcomes.get(execution.outcome, 0) + 1
             if execution.outcome == "refused":
                 # It tried the network, processes or files outside: no test may call it.
@@ -205,6 +214,7 @@ def search(
                 stale[qualname] += 1
                 continue
             if not new_lines and not new_arcs:
+                _remember(others.setdefault(qualname, []), candidate, execution, goal_lines)
                 stale[qualname] += 1
                 continue
             stale[qualname] = 0
@@ -223,10 +233,51 @@ def search(
         break  # the budget or the candidate limit ran out inside the round
     else:
         result.stop = COVERED
-    result.found = [f for f in minimise(archive) if f.candidate.function not in result.unsafe]
+    chosen = with_other_results(minimise(archive), others)
+    result.found = [f for f in chosen if f.candidate.function not in result.unsafe]
     result.lines_left = sorted(lines_left)
     result.arcs_left = sorted(arcs_left)
     return result
+
+
+# Calls kept per function beyond the set cover, each with a result no kept call of it has.
+EXTRA_RESULTS = 2
+
+
+def _result(found: Found) -> tuple[object, ...]:
+    """What a test of the call asserts: its value and observations, or its exception."""
+    execution = found.execution
+    if execution.outcome == "raised":
+        return ("raised", execution.exception)
+    return ("returned", execution.value, tuple(execution.observations))
+
+
+def _remember(
+    pool: list[Found], candidate: Candidate, execution: Execution, goal_lines: set[int]
+) -> None:
+    """Keep a call that reached goals already reached, when its result is new for the pool."""
+    reached = sorted(goal_lines & set(execution.lines))
+    if not reached or len(pool) >= 8:
+        return
+    found = Found(candidate=candidate, execution=execution, new_lines=reached, new_arcs=[])
+    if _result(found) not in {_result(f) for f in pool}:
+        pool.append(found)
+
+
+def with_other_results(chosen: list[Found], others: dict[str, list[Found]]) -> list[Found]:
+    """The set cover, and per function up to ``EXTRA_RESULTS`` calls whose results differ from
+    every chosen call's: another value or exception pins behaviour the cover's calls do not
+    (a boundary, an error path), so a changed line makes a test fail."""
+    extra: list[Found] = []
+    for function, pool in others.items():
+        seen = {_result(f) for f in chosen if f.candidate.function == function}
+        for found in sorted(pool, key=lambda f: f.candidate.size()):
+            if len([f for f in extra if f.candidate.function == function]) >= EXTRA_RESULTS:
+                break
+            if _result(found) not in seen:
+                seen.add(_result(found))
+                extra.append(found)
+    return chosen + extra
 
 
 def _function_lines(targets: ModuleTargets) -> set[int]:

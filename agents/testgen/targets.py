@@ -146,6 +146,7 @@ class _Collector(cst.CSTVisitor):
             is_async=node.asynchronous is not None,
             returns=self.module.code_for_node(node.returns.annotation) if node.returns else "",
             literals=_literals(self.module, node.body),
+            checks_types=_raises_type_error(node.body),
         )
         if owner is not None and name == "__init__" and owner in self.classes:
             self.classes[owner] = params
@@ -230,6 +231,19 @@ def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
     if isinstance(params.star_arg, cst.Param):  # last, after the keyword-only ones
         result.append(Param(name=params.star_arg.name.value, kind="var_positional"))
     return result
+
+
+def _raises_type_error(node: cst.CSTNode) -> bool:
+    found = False
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Raise(self, n: cst.Raise) -> None:
+            nonlocal found
+            exc = n.exc.func if isinstance(n.exc, cst.Call) else n.exc
+            found = found or (isinstance(exc, cst.Name) and exc.value == "TypeError")
+
+    node.visit(Visitor())
+    return found
 
 
 def _called_names(node: cst.CSTNode) -> set[str]:

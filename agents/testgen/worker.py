@@ -109,8 +109,9 @@ def run_candidate(
     observed = []
     if stable is None or candidate.function.rpartition(".")[2] in UNSTABLE:
         observed = observe("result", value, namespace, seen)
-    elif stable == "None" and receiver is not None:  # a method that changes its object
-        observed = observe("obj", seen["obj"], namespace, seen)[1:]
+    if receiver is not None and value is not seen["obj"]:
+        # A method: its object's state after the call too (its type is known already).
+        observed += observe("obj", seen["obj"], namespace, seen)[1:]
     return Execution(
         outcome="returned",
         lines=lines,
