@@ -274,3 +274,46 @@ def test_a_function_that_raises_type_error_itself_is_also_given_values_of_other_
     seeder = Seeder(targets)
     assert {"None", "'a'"} <= set(seeder.arg_pools(function(targets, "checked"))[0])
     assert not {"None", "'a'"} & set(seeder.arg_pools(function(targets, "trusting"))[0])
+
+
+def test_standard_library_classes_the_module_imports_are_built_as_a_person_would(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "from datetime import date as Day, timedelta\n"
+        "from decimal import Decimal\n\n\n"
+        "def shift(day: Day, by: timedelta, rate: Decimal, anything):\n"
+        "    return day + by\n"
+    )
+    project = write_project(tmp_path / "p", {"days.py": source})
+    targets = analyse(project, project / "days.py", None)
+    day, by, rate, anything = Seeder(targets).arg_pools(function(targets, "shift"))
+    assert day[0] == "Day(2024, 1, 31)"
+    assert by[0] == "timedelta(days=1)"
+    assert rate[0] == "Decimal('1.5')"
+    assert "Day(2024, 1, 31)" in anything  # an unhinted parameter may take one too
+    assert targets.imported["Day"] == ("datetime", "date")  # the test imports it from there
+
+
+def test_type_aliases_of_the_module_and_of_the_modules_it_imports_are_followed(
+    tmp_path: Path,
+) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            "ver/__init__.py": "",
+            "ver/_types.py": "from typing import Union\n\nString = Union[str, bytes]\n",
+            "ver/core.py": (
+                "from typing import Dict, SupportsInt\n\n"
+                "from ._types import String\n\n"
+                "Table = Dict[str, int]\n\n\n"
+                "def make(major: SupportsInt, label: String, table: Table) -> str:\n"
+                "    return str(major)\n"
+            ),
+        },
+    )
+    targets = analyse(project, project / "ver/core.py", None)
+    major, label, table = Seeder(targets).arg_pools(function(targets, "make"))
+    assert major[:3] == ["0", "1", "-1"]
+    assert "'abc'" in label and "b'abc'" in label and "None" not in label
+    assert table[0] == "{}" and all(v.startswith("{") for v in table), table

@@ -24,6 +24,11 @@ _TYPICAL: dict[str, list[str]] = {
 }
 # A few values of other types, for a function that raises TypeError on one itself.
 _OFF_TYPE = ["None", "'a'", "1.5", "True", "[]"]
+# Protocols and old spellings that stand for a plain type.
+_PROTOCOLS = {
+    "SupportsInt": "int", "SupportsIndex": "int", "SupportsFloat": "float", "Text": "str",
+    "AnyStr": "str", "SupportsAbs": "int", "SupportsRound": "float", "ByteString": "bytes",
+}  # fmt: skip
 _GENERIC = ["0", "1", "'a'", "''", "None", "[]", "[1, 2, 3]", "2.5", "True", "{'a': 1}", "-1"]
 _SEQUENCES = {"list", "List", "Sequence", "Iterable", "Collection", "MutableSequence", "Iterator"}
 _MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"}
@@ -65,6 +70,7 @@ class Seeder:
         self.rng = random.Random(seed)
         self.width = 1  # how many arguments a mutation changes at most
         self._literals: list[str] = []
+        self._expanding: set[str] = set()
 
     def restart(self, n: int) -> None:
         """A new random stream for the ``n``th restart, and mutations that change more."""
@@ -122,6 +128,13 @@ class Seeder:
         return list(_GENERIC)
 
     def _from_name(self, name: str, depth: int) -> list[str]:
+        name = _PROTOCOLS.get(name, name)
+        if name in self.targets.aliases and name not in self._expanding:
+            self._expanding.add(name)  # an alias naming itself, through others, ends here
+            try:
+                return self._from_hint(self.targets.aliases[name], depth)
+            finally:
+                self._expanding.discard(name)
         if name in _TYPICAL:
             typical = list(_TYPICAL[name])
             if depth:
@@ -129,6 +142,8 @@ class Seeder:
             return typical
         if name in self.targets.classes:
             return self._construct(name, depth) or ["None"]
+        if name in self.targets.library:
+            return list(self.targets.library[name])
         if name in _SEQUENCES:
             return ["[]", "[1, 2, 3]", "['a', 'b']", "[0]"]
         if name in _MAPPINGS:
@@ -166,15 +181,20 @@ class Seeder:
                 return ["()", f"({first},)", f"({first}, {second})"]
             many = ", ".join(items[:6])
             shuffled = f"[{third}, {second}, {first}]"
-            return ["[]", f"[{first}]", f"[{first}, {second}]", shuffled, f"[{many}]"]
+            tail = f"[{items[-1]}, {items[len(items) // 2]}]"  # the module's literals too
+            return ["[]", f"[{first}]", f"[{first}, {second}]", shuffled, f"[{many}]", tail]
         if outer in _MAPPINGS:
             keys = self._from_node(args[0], depth + 1)[:3] if args else ["'a'"]
-            values = self._from_node(args[1], depth + 1)[:3] if len(args) > 1 else ["1"]
-            return ["{}", f"{{{keys[0]}: {values[0]}}}", f"{{{keys[-1]}: {values[-1]}}}"]
+            values = self._from_node(args[1], depth + 1) if len(args) > 1 else ["1"]
+            # Values from along the pool, the module's literals at its end among them.
+            picks = list(dict.fromkeys(values[i] for i in (0, 1, len(values) // 2, -1, -2)))
+            dicts = [f"{{{keys[i % len(keys)]}: {v}}}" for i, v in enumerate(picks)]
+            return ["{}", *dicts, f"{{{keys[0]}: {picks[0]}, {keys[-1]}: {picks[-1]}}}"]
         return self._from_name(outer, depth)
 
     def _classes(self, depth: int) -> list[str]:
-        return [v for name in self.targets.classes for v in self._construct(name, depth)[:1]]
+        built = [v for name in self.targets.classes for v in self._construct(name, depth)[:1]]
+        return built + [values[0] for values in self.targets.library.values()]
 
     def _factories(self, name: str) -> list[tuple[str, FunctionTarget]]:
         """Other ways to build a ``name``: its class methods and the module's functions that

@@ -51,6 +51,10 @@ class ModuleTargets(BaseModel):
     classes: dict[str, list[Param]] = Field(default_factory=dict)  # constructible classes
     # The project's classes it imports from its other modules: local name -> (module, name).
     imported: dict[str, tuple[str, str]] = Field(default_factory=dict)
+    # Standard-library classes it imports that the search knows values of: local name -> them.
+    library: dict[str, list[str]] = Field(default_factory=dict)
+    # Type aliases (``String = Union[str, bytes]``), the module's and those it imports.
+    aliases: dict[str, str] = Field(default_factory=dict)
 
 
 class Candidate(BaseModel):

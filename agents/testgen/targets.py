@@ -15,6 +15,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from aiap.testgen import library_values
 from aiap.testgen.coverage_data import FileCoverage
 from aiap.testgen.models import Arc, FunctionTarget, ModuleTargets, Param
 from aiap.testgen.patterns import samples
@@ -105,6 +106,7 @@ class _Collector(cst.CSTVisitor):
         self.module_literals: list[str] = []
         # Local name -> (module as written, relative level, name in that module).
         self.imports: dict[str, tuple[str, int, str]] = {}
+        self.aliases: dict[str, str] = {}  # type aliases at module level
         self._class: list[str] = []
         self._depth = 0
 
@@ -165,6 +167,9 @@ class _Collector(cst.CSTVisitor):
             for statement in node.body:
                 if isinstance(statement, cst.ImportFrom):
                     self._import_from(statement)
+                alias = _type_alias(self.module, statement)
+                if alias is not None:
+                    self.aliases[alias[0]] = alias[1]
         return False
 
     def _import_from(self, node: cst.ImportFrom) -> None:
@@ -175,6 +180,28 @@ class _Collector(cst.CSTVisitor):
             name = self.module.code_for_node(alias.name)
             local = alias.evaluated_alias or name
             self.imports[local] = (source, len(node.relative), name)
+
+
+_TYPE_FORMS = re.compile(
+    r"^(typing\.)?(Union|Optional|List|Dict|Tuple|Set|FrozenSet|Sequence|Mapping|Iterable|"
+    r"Callable|Literal|list|dict|tuple|set|frozenset)\[|^[A-Za-z_.]+( \| [A-Za-z_.\[\]]+)+$"
+)
+
+
+def _type_alias(module: cst.Module, statement: cst.BaseSmallStatement) -> tuple[str, str] | None:
+    """``String = Union[str, bytes]`` (or ``X: TypeAlias = ...``) -> ("String", its text)."""
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0].target, statement.value
+    elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+        if "TypeAlias" not in module.code_for_node(statement.annotation.annotation):
+            return None
+        target, value = statement.target, statement.value
+    else:
+        return None
+    if not isinstance(target, cst.Name):
+        return None
+    text = module.code_for_node(value)
+    return (target.value, text) if _TYPE_FORMS.match(text) else None
 
 
 def _assigns_dunder(node: cst.SimpleStatementLine) -> bool:
@@ -343,6 +370,18 @@ def analyse(
         **{local: params for local, (_, _, params) in imported.items()},
         **collector.classes,
     }
+    aliases = dict(collector.aliases)
+    for local, (source, level, name) in collector.imports.items():
+        package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+        where = _module_file(root.resolve(), import_root, _resolve(package, source, level))
+        other = _collect(where) if where is not None and where.resolve() != file.resolve() else None
+        if other is not None and name in other.aliases:
+            aliases[local] = other.aliases[name]
+    library = {
+        local: library_values.values(source, name, local)
+        for local, (source, level, name) in collector.imports.items()
+        if not level and library_values.values(source, name, local)
+    }
     examples = _doctest_calls(text)
     for function in collector.functions:
         if function.class_name is None:
@@ -359,7 +398,15 @@ def analyse(
         missing_branches=missing_arcs,
         functions=collector.functions,
         classes=classes,
-        imported={local: (where, name) for local, (where, name, _) in imported.items()},
+        imported={
+            **{local: (where, name) for local, (where, name, _) in imported.items()},
+            **{
+                local: (collector.imports[local][0], collector.imports[local][2])
+                for local in library
+            },
+        },
+        library=library,
+        aliases=aliases,
     )
 
 
