@@ -7,6 +7,7 @@ from pathlib import Path
 from aiap.testgen.coverage_data import FileCoverage
 from aiap.testgen.inputs import Seeder
 from aiap.testgen.models import FunctionTarget, ModuleTargets
+from aiap.testgen.render import receiver_source
 from aiap.testgen.search import drivers
 from aiap.testgen.targets import analyse, module_name
 from tests.conftest import write_project
@@ -317,3 +318,20 @@ def test_type_aliases_of_the_module_and_of_the_modules_it_imports_are_followed(
     assert major[:3] == ["0", "1", "-1"]
     assert "'abc'" in label and "b'abc'" in label and "None" not in label
     assert table[0] == "{}" and all(v.startswith("{") for v in table), table
+
+
+def test_a_class_taking_star_args_is_built_with_one_or_none(tmp_path: Path) -> None:
+    source = (
+        "class Bag:\n"
+        "    def __init__(self, *items):\n"
+        "        self.items = list(items)\n\n"
+        "    def size(self) -> int:\n"
+        "        return len(self.items)\n"
+    )
+    project = write_project(tmp_path / "p", {"bags.py": source})
+    targets = analyse(project, project / "bags.py", None)
+    seeder = Seeder(targets)
+    (pool,) = seeder.init_pools(function(targets, "Bag.size"))
+    assert pool[0] == "" and "[1, 2, 3]" in pool
+    first = seeder.first(function(targets, "Bag.size"))
+    assert receiver_source(first) == "Bag()"

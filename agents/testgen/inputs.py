@@ -248,7 +248,11 @@ class Seeder:
         if function.class_name is None or function.is_static:
             return []
         params = self.targets.classes.get(function.class_name, [])
-        return [self.pool(p, function.literals) for p in params if p.kind == "positional"]
+        pools = [self.pool(p, function.literals) for p in params if p.kind == "positional"]
+        if any(p.kind == "var_positional" for p in params):  # ``SortedDict(*args)``
+            star = next(p for p in params if p.kind == "var_positional")
+            pools.append(["", *self.pool(star, function.literals)])  # "": no argument
+        return pools
 
     def arg_pools(self, function: FunctionTarget) -> list[list[str]]:
         pools = [self.pool(p, function.literals) for p in function.params]

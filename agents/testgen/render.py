@@ -25,7 +25,7 @@ def receiver_source(candidate: Candidate) -> str | None:
     owner, _, _ = candidate.function.rpartition(".")
     if not owner or candidate.static:
         return None
-    return f"{owner}({', '.join(candidate.init_args)})"
+    return f"{owner}({', '.join(a for a in candidate.init_args if a)})"
 
 
 def setup_source(candidate: Candidate, receiver: str = "obj") -> list[str]:
