@@ -517,3 +517,38 @@ def _read_or_empty(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # EIO: the terminal's other end is closed
         return b""
+
+
+THERMO = """\
+class Temperature:
+    def __init__(self, celsius: float = 0.0) -> None:
+        self._celsius = celsius
+
+    @property
+    def fahrenheit(self) -> float:
+        if self._celsius < -273.15:
+            return float("nan")
+        return self._celsius * 9 / 5 + 32
+
+    @property
+    def celsius(self) -> float:
+        return self._celsius
+
+    @celsius.setter
+    def celsius(self, value: float) -> None:
+        if value < -273.15:
+            raise ValueError("below absolute zero")
+        self._celsius = value
+"""
+
+
+def test_properties_are_read_and_their_setters_assigned(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"heat/__init__.py": "", "heat/thermo.py": THERMO})
+    result = aiap(project, "heat/thermo.py", "--time-budget", "20", "--json", "r.json")
+    assert result.returncode == 0, result.stderr
+    row = json.loads((project / "r.json").read_text())["modules"][0]
+    assert row["lines_after"] == row["lines_total"], result.stderr
+    text = (project / "tests/generated/test_gen_heat_thermo.py").read_text()
+    assert "result = obj.fahrenheit\n" in text, text
+    assert "\n    obj.celsius = " in text, text  # a setter, assigned
+    assert "    assert obj.celsius == " in text, text  # a property, checked after it

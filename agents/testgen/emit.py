@@ -7,7 +7,7 @@ import builtins
 import re
 import textwrap
 
-from aiap.testgen.models import Found, GeneratedTest, ModuleTargets
+from aiap.testgen.models import Candidate, Found, GeneratedTest, ModuleTargets
 from aiap.testgen.render import UNSTABLE, call_source, receiver_source, setup_source
 
 HEADER = (
@@ -24,7 +24,7 @@ def _slug(text: str) -> str:
 
 def test_name(found: Found, taken: set[str], others: list[Found]) -> str:
     """``test_<function>_<what>``: the exception raised, or a branch or line only it covers."""
-    function = _slug(found.candidate.function.replace(".", "_"))
+    function = _slug(found.candidate.function.replace(".", "_").replace("=", "_set"))
     execution = found.execution
     other_arcs = {a for f in others if f is not found for a in f.new_arcs}
     other_lines = {n for f in others if f is not found for n in f.new_lines}
@@ -32,6 +32,8 @@ def test_name(found: Found, taken: set[str], others: list[Found]) -> str:
     lines = [n for n in found.new_lines if n not in other_lines] or found.new_lines
     if execution.outcome == "raised":
         what = f"raises_{_slug(execution.exception or 'error')}"
+    elif found.another_result:
+        what = "another_result"
     elif lines:
         what = f"line_{lines[0]}"
     elif arcs:
@@ -69,11 +71,18 @@ def render_test(found: Found, name: str, is_async: bool) -> GeneratedTest:
         lines.append(f"    with pytest.raises({execution.exception}):")
         if execution.in_receiver:
             lines.extend(f"        {line}" for line in build)
-        lines.append(f"        {call}")
+        lines.append(f"        {_statement(candidate, call)}")
     else:
         lines.extend(f"    {line}" for line in build)
-        lines.append(f"    result = {call}")
-        if execution.value is not None and candidate.function.rpartition(".")[2] not in UNSTABLE:
+        if candidate.access == "set":  # an assignment: what to check is the object after it
+            lines.append(f"    {_statement(candidate, call)}")
+        else:
+            lines.append(f"    result = {call}")
+        if (
+            execution.value is not None
+            and candidate.access != "set"
+            and candidate.function.rpartition(".")[2] not in UNSTABLE
+        ):
             lines.append(f"    {_assertion(execution.value)}")
         # No stable repr: its type, length and attributes; a method returning None: the
         # object's state after it.
@@ -85,6 +94,14 @@ def render_test(found: Found, name: str, is_async: bool) -> GeneratedTest:
         new_lines=found.new_lines,
         new_arcs=found.new_arcs,
     )
+
+
+def _statement(candidate: Candidate, call: str) -> str:
+    """The call as a test writes it: a setter's as an assignment (``obj.size = 3``)."""
+    if candidate.access == "set":
+        name = candidate.function.rpartition(".")[2].rstrip("=")
+        return f"obj.{name} = {candidate.args[0] if candidate.args else 'None'}"
+    return call
 
 
 def render_tests(targets: ModuleTargets, found: list[Found]) -> list[GeneratedTest]:

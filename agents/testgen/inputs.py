@@ -313,6 +313,7 @@ class Seeder:
             and not f.name.startswith("_")
             and not f.is_static
             and not f.is_async
+            and f.access == "call"
         ]
 
     def _step(self, function: FunctionTarget) -> str:
@@ -374,6 +375,7 @@ class Seeder:
         return Candidate(
             function=function.qualname,
             static=function.is_static,
+            access=function.access,
             init_args=init,
             args=args,
             values=values,

@@ -21,6 +21,9 @@ class FunctionTarget(BaseModel):
     end_line: int
     is_static: bool = False
     is_async: bool = False
+    # A property is read (``obj.size``), its setter assigned (``setattr(obj, 'size', 3)``);
+    # a setter's qualname ends in "=" (``Box.size=``) beside its getter's.
+    access: Literal["call", "get", "set"] = "call"
     returns: str = ""  # source text of the return annotation, "" when none
     literals: list[str] = Field(default_factory=list)  # expressions seen in the body
     examples: list[list[str]] = Field(default_factory=list)  # arguments of its doctest calls
@@ -62,6 +65,7 @@ class Candidate(BaseModel):
 
     function: str  # FunctionTarget.qualname
     static: bool = False  # a static method: called on the class, nothing constructed
+    access: Literal["call", "get", "set"] = "call"  # FunctionTarget.access
     init_args: list[str] = Field(default_factory=list)
     args: list[str] = Field(default_factory=list)
     values: list[str] = Field(default_factory=list)  # every parameter's value, for mutation
@@ -103,6 +107,7 @@ class Found(BaseModel):
     execution: Execution
     new_lines: list[int]
     new_arcs: list[Arc]
+    another_result: bool = False  # kept beyond the coverage set for a result of its own
 
 
 class GeneratedTest(BaseModel):

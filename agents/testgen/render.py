@@ -45,6 +45,11 @@ def call_source(candidate: Candidate, receiver: str | None = None) -> str:
     if candidate.static:
         return f"{owner}.{name}({args})"
     obj = receiver or receiver_source(candidate)
+    if candidate.access == "get":
+        return f"{obj}.{name}"
+    if candidate.access == "set":
+        value = candidate.args[0] if candidate.args else "None"
+        return f"setattr({obj}, {name.rstrip('=')!r}, {value})"
     if name in OPERATORS:
         if "{0}" in OPERATORS[name] and not candidate.args:
             return f"{obj}.{name}()"  # a signature the operator cannot express

@@ -259,7 +259,13 @@ def _remember(
     reached = sorted(goal_lines & set(execution.lines))
     if not reached or len(pool) >= 8:
         return
-    found = Found(candidate=candidate, execution=execution, new_lines=reached, new_arcs=[])
+    found = Found(
+        candidate=candidate,
+        execution=execution,
+        new_lines=reached,
+        new_arcs=[],
+        another_result=True,
+    )
     if _result(found) not in {_result(f) for f in pool}:
         pool.append(found)
 

@@ -11,6 +11,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -26,6 +27,7 @@ _REGEX_CALLS = {"compile", "match", "fullmatch", "search", "findall", "finditer"
 _MESSAGE_CALLS = {
     *("warn", "warning", "debug", "info", "error", "exception", "critical", "log", "print")
 }
+_PROPERTIES = {"property", "cached_property", "functools.cached_property"}
 _TEST_FILE = re.compile(r"(^test_.*|.*_test|^conftest)\.py$")
 
 
@@ -136,9 +138,15 @@ class _Collector(cst.CSTVisitor):
         called = _called_names(node.body)
         for param in params:
             param.called = param.name in called
+        access: Literal["call", "get", "set"] = "call"
+        if owner is not None and decorators & _PROPERTIES:
+            access = "get"
+        elif owner is not None and f"{name}.setter" in decorators and len(params) == 1:
+            access = "set"
         pos = self.get_metadata(PositionProvider, node)
         target = FunctionTarget(
-            qualname=f"{owner}.{name}" if owner else name,
+            qualname=(f"{owner}.{name}" if owner else name) + ("=" if access == "set" else ""),
+            access=access,
             class_name=owner,
             name=name,
             params=params,

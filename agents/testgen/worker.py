@@ -109,7 +109,7 @@ def run_candidate(
     observed = []
     if stable is None or candidate.function.rpartition(".")[2] in UNSTABLE:
         observed = observe("result", value, namespace, seen)
-    if receiver is not None and value is not seen["obj"]:
+    if receiver is not None and value is not seen["obj"] and candidate.access != "get":
         # A method: its object's state after the call too (its type is known already).
         observed += observe("obj", seen["obj"], namespace, seen)[1:]
     return Execution(
@@ -136,6 +136,12 @@ def observe(
         attributes = sorted(a for a in vars(value) if not a.startswith("_"))
     except TypeError:
         attributes = []
+    # Public properties too: many classes keep their state private behind them.
+    attributes += sorted(
+        a
+        for a, member in vars(type(value)).items()
+        if isinstance(member, property) and not a.startswith("_") and a not in attributes
+    )
     expressions += [f"{name}.{a}" for a in attributes if a.isidentifier()]
     for expression in expressions:
         if len(facts) >= _MAX_OBSERVED:
