@@ -54,6 +54,12 @@ def function(targets: ModuleTargets, name: str) -> FunctionTarget:
     return next(f for f in targets.functions if f.qualname == name)
 
 
+def one_module(tmp_path: Path, name: str, source: str) -> ModuleTargets:
+    """The targets of a project holding one module, ``name.py``, nothing covered."""
+    project = write_project(tmp_path / "p", {f"{name}.py": source})
+    return analyse(project, project / f"{name}.py", None)
+
+
 def test_values_come_from_the_type_hint(tmp_path: Path) -> None:
     targets = targets_of(tmp_path)
     pools = Seeder(targets).arg_pools(function(targets, "greet"))
@@ -177,8 +183,7 @@ def test_strings_matching_the_modules_regular_expressions_are_seeds(tmp_path: Pa
         "        raise ValueError(text)\n"
         "    return int(match['y'])\n"
     )
-    project = write_project(tmp_path / "p", {"dates.py": source})
-    targets = analyse(project, project / "dates.py", None)
+    targets = one_module(tmp_path, "dates", source)
     pool = Seeder(targets).arg_pools(function(targets, "parse"))[0]
     dates = [v for v in pool if v.count("-") == 2 and len(v) == len("'2024-01-02'")]
     assert dates, pool
@@ -222,16 +227,14 @@ def test_a_doctests_call_is_a_first_candidate_with_the_rest_left_to_defaults(
         '    """\n'
         "    return text\n"
     )
-    project = write_project(tmp_path / "p", {"spans.py": source})
-    targets = analyse(project, project / "spans.py", None)
+    targets = one_module(tmp_path, "spans", source)
     calls = Seeder(targets).carved_calls(function(targets, "parse_span"))
     assert [c.args for c in calls] == [["'3d'"]]
 
 
 def test_an_unhinted_flag_gets_booleans_not_the_modules_strings(tmp_path: Path) -> None:
     source = "def render(text, strict=False):\n    return 'on' if strict else text\n"
-    project = write_project(tmp_path / "p", {"flags.py": source})
-    targets = analyse(project, project / "flags.py", None)
+    targets = one_module(tmp_path, "flags", source)
     pools = Seeder(targets).arg_pools(function(targets, "render"))
     assert pools[1] == ["False", "True"]
 
@@ -251,8 +254,7 @@ def test_a_class_is_also_built_by_its_class_methods_and_functions_that_return_on
         "def newer(a: Version, b: Version) -> bool:\n"
         "    return a.major > b.major\n"
     )
-    project = write_project(tmp_path / "p", {"versions.py": source})
-    targets = analyse(project, project / "versions.py", None)
+    targets = one_module(tmp_path, "versions", source)
     pool = Seeder(targets).arg_pools(function(targets, "newer"))[0]
     assert "Version(0)" in pool
     assert any(v.startswith("Version.parse('") for v in pool), pool
@@ -270,8 +272,7 @@ def test_a_function_that_raises_type_error_itself_is_also_given_values_of_other_
         "def trusting(number: int) -> int:\n"
         "    return number + 1\n"
     )
-    project = write_project(tmp_path / "p", {"nums.py": source})
-    targets = analyse(project, project / "nums.py", None)
+    targets = one_module(tmp_path, "nums", source)
     seeder = Seeder(targets)
     assert {"None", "'a'"} <= set(seeder.arg_pools(function(targets, "checked"))[0])
     assert not {"None", "'a'"} & set(seeder.arg_pools(function(targets, "trusting"))[0])
@@ -286,8 +287,7 @@ def test_standard_library_classes_the_module_imports_are_built_as_a_person_would
         "def shift(day: Day, by: timedelta, rate: Decimal, anything):\n"
         "    return day + by\n"
     )
-    project = write_project(tmp_path / "p", {"days.py": source})
-    targets = analyse(project, project / "days.py", None)
+    targets = one_module(tmp_path, "days", source)
     day, by, rate, anything = Seeder(targets).arg_pools(function(targets, "shift"))
     assert day[0] == "Day(2024, 1, 31)"
     assert by[0] == "timedelta(days=1)"
@@ -328,8 +328,7 @@ def test_a_class_taking_star_args_is_built_with_one_or_none(tmp_path: Path) -> N
         "    def size(self) -> int:\n"
         "        return len(self.items)\n"
     )
-    project = write_project(tmp_path / "p", {"bags.py": source})
-    targets = analyse(project, project / "bags.py", None)
+    targets = one_module(tmp_path, "bags", source)
     seeder = Seeder(targets)
     (pool,) = seeder.init_pools(function(targets, "Bag.size"))
     assert pool[0] == "" and "[1, 2, 3]" in pool
