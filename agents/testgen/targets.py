@@ -7,6 +7,7 @@ only lines changed since that git revision (GitPython) count as targets.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -386,9 +387,9 @@ def analyse(
         if other is not None and name in other.aliases:
             aliases[local] = other.aliases[name]
     library = {
-        local: library_values.values(source, name, local)
+        local: values
         for local, (source, level, name) in collector.imports.items()
-        if not level and library_values.values(source, name, local)
+        if not level and (values := library_values.values(source, name, local))
     }
     examples = _doctest_calls(text)
     for function in collector.functions:
@@ -445,6 +446,12 @@ def _doctest_calls(text: str) -> dict[str, list[list[str]]]:
 
 
 def _collect(file: Path) -> _Collector | None:
+    # The classes and the aliases of one imported module are both looked up in it: parse once.
+    return _collect_cached(file.resolve(), file.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _collect_cached(file: Path, mtime_ns: int) -> _Collector | None:
     try:
         tree = cst.parse_module(file.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, cst.ParserSyntaxError):
