@@ -550,3 +550,58 @@ def test_properties_are_read_and_their_setters_assigned(tmp_path: Path) -> None:
     assert "result = obj.fahrenheit\n" in text, text
     assert "\n    obj.celsius = " in text, text  # a setter, assigned
     assert "    assert obj.celsius == " in text, text  # a property, checked after it
+
+
+ACCOUNT = """\
+class Account:
+    def __init__(self, balance=0):
+        if balance < 0:
+            raise ValueError("a balance is never negative")
+        self.balance = balance
+
+    def withdraw(self, amount: int) -> int:
+        if amount > self.balance:
+            raise ValueError("not enough money")
+        self.balance -= amount
+        return self.balance
+"""
+
+
+def test_a_constructor_that_raises_is_pinned_by_its_own_test_not_a_methods(
+    tmp_path: Path,
+) -> None:
+    project = write_project(tmp_path / "p", {"bank/__init__.py": "", "bank/account.py": ACCOUNT})
+    text = fully_covered(project, "bank/account.py")
+    tests = ["def " + t for t in text.split("\ndef ")[1:]]
+    constructor_raises = [t for t in tests if raised_in(t) and "Account(-" in t]
+    assert constructor_raises, text
+    # A method's test whose object never got built tests the constructor a second time.
+    assert all("withdraw" not in t for t in constructor_raises), text
+
+
+REGISTRY = """\
+class Registry:
+    __missing = object()
+
+    def __init__(self, items=None):
+        self.items = dict(items or {})
+
+    def get(self, key: str, default=__missing):
+        if len(key) > 10**4:  # out of the search's reach: it goes on to its candidate limit
+            return None
+        if key in self.items:
+            return self.items[key]
+        if default is self.__missing:
+            raise KeyError(key)
+        return default
+"""
+
+
+def test_a_default_no_test_can_name_is_left_out_and_the_file_imports(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"reg/__init__.py": "", "reg/registry.py": REGISTRY})
+    result = aiap(project, "reg/registry.py", "--max-candidates", "400", "--json", "r.json")
+    assert result.returncode == 0, result.stderr
+    verdicts = json.loads((project / "r.json").read_text())["modules"][0]["verdicts"]
+    assert verdicts and all(v["verdict"] == "kept" for v in verdicts), verdicts
+    text = (project / "tests/generated/test_gen_reg_registry.py").read_text()
+    assert "__missing" not in text and "get(" in text, text

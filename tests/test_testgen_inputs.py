@@ -334,3 +334,81 @@ def test_a_class_taking_star_args_is_built_with_one_or_none(tmp_path: Path) -> N
     assert pool[0] == "" and "[1, 2, 3]" in pool
     first = seeder.first(function(targets, "Bag.size"))
     assert receiver_source(first) == "Bag()"
+
+
+def test_a_parameter_an_isinstance_check_tests_gets_values_of_those_types(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "from datetime import timedelta\n\n\n"
+        "class Span:\n"
+        "    def __init__(self, days=0):\n"
+        "        self.days = days\n\n"
+        "    def __add__(self, other):\n"
+        "        if isinstance(other, (Span, timedelta)):\n"
+        "            return other\n"
+        "        if isinstance(other, int):\n"
+        "            return self.days + other\n"
+        "        return NotImplemented\n"
+    )
+    targets = one_module(tmp_path, "spans", source)
+    (other,) = targets.functions[1].params
+    assert other.checked_as == ["Span", "timedelta", "int"]
+    (pool,) = Seeder(targets).arg_pools(function(targets, "Span.__add__"))
+    assert pool[:2] == ["Span()", "Span(1)"]
+    assert "timedelta(days=1)" in pool and "-7" in pool
+
+
+def test_an_unhinted_parameter_takes_its_literal_defaults_type(tmp_path: Path) -> None:
+    source = "def pad(text, width=0, fill=' ', strict=False, extra=None):\n    return text\n"
+    targets = one_module(tmp_path, "pads", source)
+    _, width, fill, strict, extra = Seeder(targets).arg_pools(function(targets, "pad"))
+    assert width[0] == "0" and all(v.lstrip("-").isdigit() for v in width), width
+    assert fill[0] == "' '" and all(v[0] == "'" for v in fill), fill
+    assert strict == ["False", "True"]
+    assert "[1, 2, 3]" in extra and "'a'" in extra  # None says nothing of the type
+
+
+def test_an_unhinted_parameter_named_for_a_collection_gets_lists_of_items(
+    tmp_path: Path,
+) -> None:
+    targets = one_module(tmp_path, "bags", "def total(iterable=None):\n    return 0\n")
+    (pool,) = Seeder(targets).arg_pools(function(targets, "total"))
+    assert {"[3, 1, 2, 2]", "['b', 'a', 'c']"} <= set(pool)
+
+
+def test_an_object_a_method_ran_on_is_built_again_for_the_other_methods(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class Bag:\n"
+        "    def __init__(self, items=None):\n"
+        "        self.items = list(items or [])\n\n"
+        "    def add(self, item: int) -> None:\n"
+        "        self.items.append(item)\n\n"
+        "    def size(self) -> int:\n"
+        "        return len(self.items)\n"
+    )
+    targets = one_module(tmp_path, "bags", source)
+    seeder = Seeder(targets, seed=1)
+    add, size = function(targets, "Bag.add"), function(targets, "Bag.size")
+    filled = seeder.first(add).model_copy(update={"init_args": ["[7, 8]"], "setup": ["add(9)"]})
+    seeder.note_built(filled, add)
+    draws = [seeder.random(size) for _ in range(40)]
+    reused = [d for d in draws if d.init_args == ["[7, 8]"] and d.setup[:1] == ["add(9)"]]
+    assert 5 < len(reused) < 35  # often, not always: fresh objects are drawn too
+
+
+def test_a_standard_class_the_docstrings_name_is_built_though_not_imported(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "def next_month(day):\n"
+        '    """The same day of the next month of a date or datetime."""\n'
+        "    return day.replace(month=day.month % 12 + 1)\n"
+    )
+    targets = one_module(tmp_path, "months", source)
+    (pool,) = Seeder(targets).arg_pools(function(targets, "next_month"))
+    assert "date(2024, 1, 31)" in pool and "datetime(2024, 1, 31, 12, 30, 15)" in pool
+    assert targets.imported["date"] == ("datetime", "date")  # the test imports it
+    assert "time" not in targets.library  # an English word first

@@ -39,6 +39,17 @@ _LAMBDAS = [
     "lambda x: x", "lambda x: x * 2", "lambda x: not x", "lambda x, y: x + y",
     "lambda *args: True", "lambda *args: False", "lambda *args: None",
 ]  # fmt: skip
+_STRING_CHARS = "aZ0 ,.-:[]()*|@'\"=<>!?{}&$%/"
+_MAX_SETUP = 4  # steps before the call, at most
+_MAX_BUILT = 40  # recipes remembered per class
+# An unhinted parameter's default of one of these types stands for a hint of it.
+_INFERRED = {"int", "float", "str", "bytes", "bool", "list", "tuple", "dict", "set"}
+# Untyped parameters that by their name take a collection of items, and some to take.
+_ITERABLE_NAMES = {
+    "iterable", "items", "values", "seq", "sequence", "elements", "data", "lst", "array",
+    "collection", "members", "entries", "objs", "objects", "keys", "others",
+}  # fmt: skip
+_ITERABLES = ["[1, 2, 3]", "[3, 1, 2, 2]", "[]", "['b', 'a', 'c']", "[5, -1, 0, 8, 3, 3, 7]"]
 # Untyped parameters that by their name take a function.
 _CALLABLE_NAMES = {
     "func", "f", "fn", "function", "key", "pred", "predicate", "callback", "factory", "binop",
@@ -71,6 +82,11 @@ class Seeder:
         self.width = 1  # how many arguments a mutation changes at most
         self._literals: list[str] = []
         self._expanding: set[str] = set()
+        # class -> (constructor arguments, setup steps) of objects methods ran on
+        self.built: dict[str, list[tuple[list[str], list[str]]]] = {}
+        self._methods: dict[str, list[FunctionTarget]] = {}
+        self._arg_pools: dict[str, list[list[str]]] = {}
+        self._init_pools: dict[str, list[list[str]]] = {}
 
     def restart(self, n: int) -> None:
         """A new random stream for the ``n``th restart, and mutations that change more."""
@@ -85,8 +101,15 @@ class Seeder:
         values: list[str] = []
         if param.default is not None:
             values.append(param.default)
-        if not param.annotation and param.default in ("True", "False"):
-            param = param.model_copy(update={"annotation": "bool"})  # a flag, unhinted
+        for kind in param.checked_as:  # ``isinstance(other, timedelta)``: a timedelta, then
+            if self._known(kind):
+                values.extend(self._from_hint(kind, depth))
+        if not param.annotation and _literal_type(param.default or "") in _INFERRED:
+            # ``days=0``, ``sep=','``, ``strict=False``: the default's type is the hint.
+            hint = _literal_type(param.default or "")
+            param = param.model_copy(update={"annotation": hint})
+        elif not param.annotation and param.name.lower() in _ITERABLE_NAMES:
+            values.extend(_ITERABLES)
         hinted = self._from_hint(param.annotation, depth) if param.annotation else []
         kinds = {_literal_type(v) for v in hinted}
         values.extend(hinted)
@@ -101,6 +124,17 @@ class Seeder:
             values.extend(_GENERIC)
             values.extend(self._classes(depth))
         return list(dict.fromkeys(values)) or list(_GENERIC)
+
+    def _known(self, kind: str) -> bool:
+        """Whether the pools know values of type ``kind`` (a name or a dotted one)."""
+        name = _PROTOCOLS.get(kind.rpartition(".")[2], kind.rpartition(".")[2])
+        return (
+            name in _TYPICAL
+            or name in self.targets.classes
+            or name in self.targets.library
+            or name in self.targets.aliases
+            or name in _SEQUENCES | _MAPPINGS | _SETS | {"tuple", "Tuple"}
+        )
 
     def _from_hint(self, annotation: str, depth: int) -> list[str]:
         try:
@@ -245,9 +279,15 @@ class Seeder:
     # -- candidates ------------------------------------------------------------------------
 
     def init_pools(self, function: FunctionTarget) -> list[list[str]]:
+        """Values per constructor argument of a method's object (the same on every draw)."""
         if function.class_name is None or function.is_static:
             return []
-        params = self.targets.classes.get(function.class_name, [])
+        if function.qualname not in self._init_pools:
+            self._init_pools[function.qualname] = self._make_init_pools(function)
+        return self._init_pools[function.qualname]
+
+    def _make_init_pools(self, function: FunctionTarget) -> list[list[str]]:
+        params = self.targets.classes.get(function.class_name or "", [])
         pools = [self.pool(p, function.literals) for p in params if p.kind == "positional"]
         if any(p.kind == "var_positional" for p in params):  # ``SortedDict(*args)``
             star = next(p for p in params if p.kind == "var_positional")
@@ -255,6 +295,12 @@ class Seeder:
         return pools
 
     def arg_pools(self, function: FunctionTarget) -> list[list[str]]:
+        """Values per argument of ``function`` (the same on every draw)."""
+        if function.qualname not in self._arg_pools:
+            self._arg_pools[function.qualname] = self._make_arg_pools(function)
+        return self._arg_pools[function.qualname]
+
+    def _make_arg_pools(self, function: FunctionTarget) -> list[list[str]]:
         pools = [self.pool(p, function.literals) for p in function.params]
         if function.checks_types:  # it checks its input itself: a value of another type, last
             for param, pool in zip(function.params, pools, strict=True):
@@ -293,12 +339,27 @@ class Seeder:
 
     def random(self, function: FunctionTarget) -> Candidate:
         init = [self.rng.choice(p) for p in self.init_pools(function)]
+        setup: list[str] = []
+        built = self.built.get(function.class_name or "", []) if not function.is_static else []
+        if built and self.rng.random() < 0.5:
+            init, setup = self.rng.choice(built)  # an object some call built: its state too
+            setup = list(setup)
         args = [self.rng.choice(p) for p in self.arg_pools(function)]
         candidate = self._build(function, init, args, all_args=self.rng.random() < 0.5)
         if self._steps(function) and self.rng.random() < 0.35:
-            setup = [self._step(function) for _ in range(self.rng.randint(1, 2))]
-            candidate = candidate.model_copy(update={"setup": setup})
-        return candidate
+            setup += [self._step(function) for _ in range(self.rng.randint(1, 2))]
+        return candidate.model_copy(update={"setup": setup[:_MAX_SETUP]})
+
+    def note_built(self, candidate: Candidate, function: FunctionTarget) -> None:
+        """Remember how an object was built that a method then ran on, for other methods of
+        its class: a list filled by one call's setup is worth calling the rest on."""
+        if function.class_name is None or function.is_static or not candidate.init_args:
+            return
+        recipes = self.built.setdefault(function.class_name, [])
+        recipe = (list(candidate.init_args), list(candidate.setup))
+        if recipe not in recipes:
+            recipes.append(recipe)
+            del recipes[:-_MAX_BUILT]
 
     # -- method-call sequences: the object brought into a state before the call --------------
 
@@ -306,15 +367,17 @@ class Seeder:
         """The methods that may be called on the object first: its class's public ones."""
         if function.class_name is None or function.is_static:
             return []
-        return [
-            f
-            for f in self.targets.functions
-            if f.class_name == function.class_name
-            and not f.name.startswith("_")
-            and not f.is_static
-            and not f.is_async
-            and f.access == "call"
-        ]
+        if function.class_name not in self._methods:  # asked on every draw: found once
+            self._methods[function.class_name] = [
+                f
+                for f in self.targets.functions
+                if f.class_name == function.class_name
+                and not f.name.startswith("_")
+                and not f.is_static
+                and not f.is_async
+                and f.access == "call"
+            ]
+        return self._methods[function.class_name]
 
     def _step(self, function: FunctionTarget) -> str:
         method = self.rng.choice(self._steps(function))
@@ -329,7 +392,7 @@ class Seeder:
             del setup[self.rng.randrange(len(setup))]
         elif setup and choice < 0.6:
             setup[self.rng.randrange(len(setup))] = self._step(function)
-        elif len(setup) < 4:
+        elif len(setup) < _MAX_SETUP:
             setup.insert(self.rng.randint(0, len(setup)), self._step(function))
         return setup
 
@@ -398,7 +461,10 @@ def _perturb(rng: random.Random, value: str, pool: list[str]) -> str:
         return repr(rng.choice([current + 1.0, current - 1.0, current * 2, -current, 0.0]))
     if isinstance(current, str):
         words = [ast.literal_eval(v) for v in pool if _literal_type(v) == "str"] or ["a"]
-        edits = [current + rng.choice("aZ0 ,.-:"), current[:-1], current.upper(), current * 2]
+        # Punctuation too: the characters a parser or a format splits on.
+        at, char = rng.randint(0, len(current)), rng.choice(_STRING_CHARS)
+        edits = [current + rng.choice(_STRING_CHARS), current[:-1], current.upper(), current * 2]
+        edits += [current[:at] + char + current[at:]]
         edits += [current + rng.choice(words), rng.choice(words) + current]
         # Joined as words are (a phrase, an identifier): the small word inside, not glued on.
         sep = rng.choice(" _-,")

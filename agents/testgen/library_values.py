@@ -32,6 +32,10 @@ VALUES: dict[tuple[str, str], list[str]] = {
     ("uuid", "UUID"): ["{}('12345678-1234-5678-1234-567812345678')"],
 }
 
+# Names that, in a docstring, mean the class: "adds a timedelta", "returns a Decimal".
+# Not "time" (an English word first).
+NAMED_IN_DOCS = {"date", "datetime", "timedelta", "Decimal", "Fraction", "UUID"}
+
 
 def values(module: str, name: str, local: str) -> list[str]:
     return [v.format(local) for v in VALUES.get((module, name), [])]

@@ -36,6 +36,8 @@ class Param(BaseModel):
     default: str | None = None  # source text of the default
     kind: Literal["positional", "keyword", "var_positional", "var_keyword"] = "positional"
     called: bool = False  # the function calls it: a callable is wanted
+    # Types the function's isinstance checks name for it: values of each are wanted.
+    checked_as: list[str] = Field(default_factory=list)
 
 
 class ModuleTargets(BaseModel):

@@ -14,6 +14,7 @@ minimised to a greedy set cover of the goals reached.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 
@@ -94,8 +95,10 @@ def _worth_a_test(
     candidate: Candidate, execution: Execution, wrong_type: set[tuple[str, str]]
 ) -> bool:
     qualname = candidate.function
-    if execution.outcome == "raised" and execution.in_receiver and candidate.setup:
-        return False  # a step before the call failed: a test of another method's error
+    if execution.outcome == "raised" and execution.in_receiver:
+        return False  # building the object failed: a test of the constructor or a step
+    if execution.outcome == "raised" and execution.exception == "NameError":
+        return False  # a default the test cannot name (``default=__not_given`` in a class)
     if execution.outcome != "raised" or execution.exception not in WRONG_TYPE:
         return True
     if not execution.checked:
@@ -140,9 +143,8 @@ def search(
         pool = parents.get(f.qualname, [])
         if pool and seeder.rng.random() < 0.6:
             # Nearest a goal first, the newest among equals: a walk goes on from its last step.
-            order = sorted(
-                range(len(pool)), key=lambda i: (_distance(pool[i][1], lines_left, arcs_left), -i)
-            )
+            goals = sorted(lines_left | {a[0] for a in arcs_left})
+            order = sorted(range(len(pool)), key=lambda i: (_distance(pool[i][1], goals), -i))
             return seeder.mutate(f, pool[seeder.rng.choice(order[:3])][0])
         return seeder.random(f)
 
@@ -157,6 +159,7 @@ def search(
     troubles: dict[str, int] = {}  # calls that timed out or crashed the worker, per function
     answered: set[str] = set()  # functions some call returned from or raised in
     retired: set[str] = set()
+    rounds = 0
     while lines_left or arcs_left:
         callable_ = [q for q in functions if q not in result.unsafe and q not in retired]
         if not callable_:
@@ -173,7 +176,8 @@ def search(
             stale.update(dict.fromkeys(callable_, 0))
             ran_since_restart = 0
             continue
-        for qualname in active:
+        rounds += 1
+        for qualname in _turns(active, functions, lines_left, arcs_left, rounds):
             result.stop = out_of_time()
             if result.stop:
                 break
@@ -205,6 +209,8 @@ def search(
                     retired.add(qualname)  # it hangs or kills its worker, whatever it gets
                 continue
             answered.add(qualname)
+            if not execution.in_receiver:
+                seeder.note_built(candidate, function)
             new_lines = lines_left & set(execution.lines)
             new_arcs = arcs_left & set(execution.arcs)
             if execution.lines:
@@ -238,6 +244,31 @@ def search(
     result.lines_left = sorted(lines_left)
     result.arcs_left = sorted(arcs_left)
     return result
+
+
+# A function with no goal in its own lines gets a turn every this many rounds: its calls
+# still reach the private helpers' goals, but most turns go where goals are.
+SIDE_TURN = 3
+
+
+def _turns(
+    active: list[str],
+    functions: dict[str, FunctionTarget],
+    lines_left: set[int],
+    arcs_left: set[Arc],
+    rounds: int,
+) -> list[str]:
+    """The functions that get a call this round."""
+    if rounds % SIDE_TURN == 0:
+        return active
+    goals = sorted(lines_left | {a[0] for a in arcs_left})
+
+    def holds(f: FunctionTarget) -> bool:
+        i = bisect.bisect_left(goals, f.start_line)
+        return i < len(goals) and goals[i] <= f.end_line
+
+    holding = [q for q in active if holds(functions[q])]
+    return holding or active
 
 
 # Calls kept per function beyond the set cover, each with a result no kept call of it has.
@@ -293,12 +324,21 @@ def _function_lines(targets: ModuleTargets) -> set[int]:
     return lines
 
 
-def _distance(covered: list[int], lines_left: set[int], arcs_left: set[Arc]) -> int:
-    """How far a call's lines are from the nearest goal: the mutation parent's fitness."""
-    goals = lines_left | {a[0] for a in arcs_left}
-    if not goals or not covered:
-        return 1 << 30
-    return min(abs(c - g) for c in covered for g in goals)
+def _distance(covered: list[int], goals: list[int]) -> int:
+    """How far a call's lines are from the nearest goal line (``goals`` sorted): the mutation
+    parent's fitness. A bisection per line: the search ranks parents on every draw."""
+    best = 1 << 30
+    if not goals:
+        return best
+    for line in covered:
+        i = bisect.bisect_left(goals, line)
+        if i < len(goals):
+            best = min(best, goals[i] - line)
+        if i:
+            best = min(best, line - goals[i - 1])
+        if not best:
+            break
+    return best
 
 
 def _goals(found: Found) -> set[tuple[int, int]]:

@@ -137,8 +137,10 @@ class _Collector(cst.CSTVisitor):
         if owner is not None and not is_static and params:
             params = params[1:]  # self or cls
         called = _called_names(node.body)
+        checked = _isinstance_checks(self.module, node.body)
         for param in params:
             param.called = param.name in called
+            param.checked_as = checked.get(param.name, [])
         access: Literal["call", "get", "set"] = "call"
         if owner is not None and decorators & _PROPERTIES:
             access = "get"
@@ -295,6 +297,31 @@ def _called_names(node: cst.CSTNode) -> set[str]:
     return names
 
 
+def _isinstance_checks(module: cst.Module, node: cst.CSTNode) -> dict[str, list[str]]:
+    """Per plain name, the types ``isinstance(name, T)`` and ``isinstance(name, (T, U))`` in a
+    body test it for: ``__add__(self, other)`` taking a Duration or a timedelta says so there."""
+    found: dict[str, list[str]] = {}
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            if not (isinstance(n.func, cst.Name) and n.func.value == "isinstance"):
+                return
+            if len(n.args) != 2 or not isinstance(n.args[0].value, cst.Name):
+                return
+            kinds = n.args[1].value
+            elements = kinds.elements if isinstance(kinds, cst.Tuple) else [kinds]
+            names = found.setdefault(n.args[0].value.value, [])
+            for element in elements:
+                value = element.value if isinstance(element, cst.Element) else element
+                if isinstance(value, cst.Name | cst.Attribute):
+                    text = module.code_for_node(value)
+                    if text not in names:
+                        names.append(text)
+
+    node.visit(Visitor())
+    return found
+
+
 def _literals(module: cst.Module, node: cst.CSTNode) -> list[str]:
     """Numbers and strings in a body, for seeding; ints also one off either way."""
     found: list[str] = []
@@ -391,6 +418,17 @@ def analyse(
         for local, (source, level, name) in collector.imports.items()
         if not level and (values := library_values.values(source, name, local))
     }
+    from_library = {
+        local: (collector.imports[local][0], collector.imports[local][2]) for local in library
+    }
+    # "Durations can be added to date and datetime objects": classes the docstrings name
+    # that the module takes without importing them; the tests import them themselves.
+    words = _docstring_words(text)
+    for (source, name), _ in library_values.VALUES.items():
+        known = name in library or name in collector.imports or name in collector.classes
+        if name in library_values.NAMED_IN_DOCS and name in words and not known:
+            library[name] = library_values.values(source, name, name)
+            from_library[name] = (source, name)
     examples = _doctest_calls(text)
     for function in collector.functions:
         if function.class_name is None:
@@ -409,14 +447,20 @@ def analyse(
         classes=classes,
         imported={
             **{local: (where, name) for local, (where, name, _) in imported.items()},
-            **{
-                local: (collector.imports[local][0], collector.imports[local][2])
-                for local in library
-            },
+            **from_library,
         },
         library=library,
         aliases=aliases,
     )
+
+
+def _docstring_words(text: str) -> set[str]:
+    """The words of the module's, its classes' and its functions' docstrings."""
+    words: set[str] = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            words.update(re.findall(r"[A-Za-z_]+", ast.get_docstring(node) or ""))
+    return words
 
 
 _PROMPT = re.compile(r"^\s*>>> (.+)$", re.M)
