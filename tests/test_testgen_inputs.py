@@ -412,3 +412,38 @@ def test_a_standard_class_the_docstrings_name_is_built_though_not_imported(
     assert "date(2024, 1, 31)" in pool and "datetime(2024, 1, 31, 12, 30, 15)" in pool
     assert targets.imported["date"] == ("datetime", "date")  # the test imports it
     assert "time" not in targets.library  # an English word first
+
+
+def test_short_strings_of_an_imported_project_module_are_seeds_for_a_parser(
+    tmp_path: Path,
+) -> None:
+    project = write_project(
+        tmp_path / "p",
+        {
+            "q/__init__.py": "",
+            "q/lexer.py": "TOKENS = {'.': 'dot', '[': 'lbracket', '||': 'or'}\n",
+            "q/parser.py": (
+                "from q import lexer\n\n\n"
+                "def parse(expression):\n"
+                "    return [lexer.TOKENS.get(c) for c in expression]\n"
+            ),
+        },
+    )
+    targets = analyse(project, project / "q/parser.py", None)
+    assert {"'.'", "'['", "'||'"} <= set(function(targets, "parse").literals)
+    assert "'lbracket'" not in function(targets, "parse").literals  # longer: a name, no token
+
+
+def test_a_function_raising_its_own_error_when_isinstance_fails_gets_off_type_values(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "class NotIntegerError(ValueError):\n    pass\n\n\n"
+        "def to_roman(n: int) -> str:\n"
+        "    if not isinstance(n, int):\n"
+        "        raise NotIntegerError('decimals cannot be converted')\n"
+        "    return 'I' * n\n"
+    )
+    targets = one_module(tmp_path, "numerals", source)
+    (pool,) = Seeder(targets).arg_pools(function(targets, "to_roman"))
+    assert "1.5" in pool and pool[0] == "0"

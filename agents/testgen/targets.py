@@ -272,6 +272,8 @@ def _params(module: cst.Module, params: cst.Parameters) -> list[Param]:
 
 
 def _raises_type_error(node: cst.CSTNode) -> bool:
+    """Whether a body checks its input's type itself: it raises TypeError, or raises whatever
+    it raises under ``if not isinstance(...)`` (``NotIntegerError``)."""
     found = False
 
     class Visitor(cst.CSTVisitor):
@@ -279,6 +281,24 @@ def _raises_type_error(node: cst.CSTNode) -> bool:
             nonlocal found
             exc = n.exc.func if isinstance(n.exc, cst.Call) else n.exc
             found = found or (isinstance(exc, cst.Name) and exc.value == "TypeError")
+
+        def visit_If(self, n: cst.If) -> None:
+            nonlocal found
+            test = n.test
+            negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+            call = test.expression if isinstance(test, cst.UnaryOperation) else None
+            checks = (
+                negated
+                and isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Name)
+                and call.func.value == "isinstance"
+            )
+            raises = any(
+                isinstance(s, cst.SimpleStatementLine)
+                and any(isinstance(x, cst.Raise) for x in s.body)
+                for s in n.body.body
+            )
+            found = found or bool(checks and raises)
 
     node.visit(Visitor())
     return found
@@ -398,9 +418,11 @@ def analyse(
         missing_arcs = [a for a in missing_arcs if a[0] in changed]
     # The module's own names as strings (in __all__, getattr, messages) are no input either.
     names = {repr(f.name) for f in collector.functions} | {repr(c) for c in collector.classes}
+    tokens = _imported_tokens(root.resolve(), import_root, module, file, collector.imports)
     for function in collector.functions:
         literals = dict.fromkeys(function.literals + collector.module_literals)
-        function.literals = [v for v in literals if v not in names][:80]
+        own = [v for v in literals if v not in names][:80]
+        function.literals = own + [t for t in tokens if t not in literals][:_MAX_TOKENS]
     imported = _imported_classes(root.resolve(), import_root, module, file, collector.imports)
     classes = {
         **{local: params for local, (_, _, params) in imported.items()},
@@ -553,6 +575,37 @@ def _imported_classes(
             if name in again:
                 found[local] = again[name]
     return found
+
+
+# Short strings of the project's modules a module imports: the tokens a parser's lexer, in
+# another module, splits its input on ('.', '[', '||'); joined, they make input it parses.
+_MAX_TOKENS = 30
+_TOKEN_LENGTH = 3
+
+
+def _imported_tokens(
+    root: Path, import_root: str, module: str, file: Path, imports: dict[str, tuple[str, int, str]]
+) -> list[str]:
+    package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+    tokens: dict[str, None] = {}
+    for source, level, name in imports.values():
+        dotted = _resolve(package, source, level)
+        where = _module_file(root, import_root, f"{dotted}.{name}" if dotted else name)
+        where = where or _module_file(root, import_root, dotted)
+        if where is None or where.resolve() == file.resolve():
+            continue
+        collector = _collect(where)
+        if collector is None:
+            continue
+        literals = collector.module_literals + [v for f in collector.functions for v in f.literals]
+        for text in literals:
+            try:
+                value = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(value, str) and 0 < len(value) <= _TOKEN_LENGTH:
+                tokens[text] = None
+    return list(tokens)
 
 
 def _nothing_covered(file: Path) -> FileCoverage:
