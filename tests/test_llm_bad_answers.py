@@ -111,6 +111,32 @@ CASES: dict[str, Case] = {
         script=["No idea."],
         message="llm: no usable patch after 3 round(s); last problem: the answer has no",
     ),
+    "line numbers copied into the block": Case(
+        script=[
+            "people.py\n<<<<<<< SEARCH\n 8 |     return first + last\n=======\n"
+            ' 8 |     return f"{first} {last}"\n>>>>>>> REPLACE\n'
+        ],
+        message="",
+        fixed=True,
+    ),
+    "path line in words": Case(
+        script=[FIX.replace("people.py\n", "file people.py\n```python\n") + "```\n"],
+        message="",
+        fixed=True,
+    ),
+    "the whole function instead of a block": Case(
+        script=[
+            "Here is the corrected function:\n\n```python\ndef full_name(first, last):\n"
+            "    first = first.strip()\n    last = last.strip()\n"
+            '    return f"{first} {last}"\n```\n'
+        ],
+        message="",
+        fixed=True,
+    ),
+    "a whole function of another name": Case(
+        script=["```python\ndef fullname(first, last):\n    return first\n```\n"],
+        message="llm: round 1: the answer's functions (fullname) are none of the functions shown",
+    ),
     "429 then success": Case(
         script=[_error(429, "Rate limit reached"), FIX], message="", fixed=True, requests=2
     ),

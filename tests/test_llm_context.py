@@ -49,9 +49,13 @@ def test_the_context_holds_the_test_the_failure_the_function_and_what_it_uses(
     assert "def test_total():\n    assert total(100, 'FR') == 120" in context.tests
     assert "AssertionError: assert 100.2 == 120" in context.tests
     assert str(tmp_path) not in context.tests and "0.03s" not in context.tests  # stable
-    assert "8 |     return round(amount + rate / 100, ROUNDING)" in context.functions
-    assert "4 | def rate_for(country):" in context.definitions  # imported from shop.rates
-    assert "3 | ROUNDING = 2" in context.definitions
+    # Headed by path and lines; the code as it is, no numbers a small model would copy back.
+    assert context.functions.startswith("shop/invoice.py, lines 6-8:\n```python\ndef total(")
+    assert "\n    return round(amount + rate / 100, ROUNDING)\n" in context.functions
+    assert "shop/rates.py, lines 4-" in context.definitions  # imported from shop.rates
+    assert "\ndef rate_for(country):\n" in context.definitions
+    assert "\nROUNDING = 2\n" in context.definitions
+    assert " | " not in context.functions + context.definitions
     assert context.files == ["tests/test_invoice.py", "shop/invoice.py", "shop/rates.py"]
     assert not context.trimmed
 

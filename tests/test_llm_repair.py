@@ -40,11 +40,11 @@ def test_a_bug_the_offline_engine_cannot_fix_is_fixed_by_the_model(
     (request,) = openai_server.requests
     assert request.body["model"] == "fake"
     assert request.body.get("stream", False) is stream
-    # The context: the failing test's source, its failure, the suspicious function numbered.
+    # The context: the failing test's source, its failure, the suspicious function.
     sent = request.text
     assert 'assert full_name("Ada", "Lovelace") == "Ada Lovelace"' in sent
     assert "AdaLovelace" in sent
-    assert "8 |     return first + last" in sent
+    assert "people.py, lines 4-8:" in sent and "    return first + last" in sent
     assert "aiap: llm: 1 call(s), 120 tokens (100 in, 20 out)" in result.stdout
 
 

@@ -122,3 +122,42 @@ def test_apply_blocks_applies_in_order_against_the_edited_text() -> None:
     ((path, (old, new)),) = apply_blocks(blocks, {"g.py": SOURCE}.get, lambda p: None).items()
     assert path == "g.py" and old == SOURCE
     assert "    return abs(w * h)\n" in new
+
+
+@pytest.mark.parametrize(
+    "path_line",
+    [
+        "file shop/geometry.py",
+        "shop/geometry.py:",
+        "# shop/geometry.py",
+        "In `shop/geometry.py`, change:",
+        "**File: shop/geometry.py**",
+        "```python shop/geometry.py",
+    ],
+)
+def test_the_path_line_may_be_written_as_models_write_it(path_line: str) -> None:
+    answer = f"{path_line}\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n"
+    (block,) = parse_blocks(answer)
+    assert block.path == "shop/geometry.py"
+
+
+def test_a_block_without_a_path_edits_the_one_file_under_repair() -> None:
+    answer = "```python\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n```\n"
+    (block,) = parse_blocks(answer, default_path="shop/geometry.py")
+    assert block.path == "shop/geometry.py"
+
+
+def test_line_numbers_copied_in_front_of_every_line_are_taken_off() -> None:
+    answer = (
+        "g.py\n<<<<<<< SEARCH\n 1 | def area(w, h):\n 2 |     return w + h\n=======\n"
+        " 1 | def area(w, h):\n 2 |     return w * h\n>>>>>>> REPLACE\n"
+    )
+    (block,) = parse_blocks(answer)
+    assert block.search == "def area(w, h):\n    return w + h\n"
+    assert "    return w * h\n" in replace_once(SOURCE, block)
+
+
+def test_a_pipe_in_the_code_itself_is_not_taken_for_a_line_number() -> None:
+    answer = "g.py\n<<<<<<< SEARCH\nflags = 1 | 2\n=======\nflags = 1 | 4\n>>>>>>> REPLACE\n"
+    (block,) = parse_blocks(answer)
+    assert block.search == "flags = 1 | 2\n"

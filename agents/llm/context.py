@@ -1,5 +1,6 @@
-"""What the model is shown: the failing tests, their output, the suspicious functions with line
-numbers and the definitions those use, in that order of importance, within a token budget.
+"""What the model is shown: the failing tests, their output, the suspicious functions (each
+headed by its path and line range) and the definitions those use, in that order of
+importance, within a token budget.
 
 Tokens are estimated from characters (4 per token, the usual figure for code and English):
 exact counts would need the model's tokenizer, and the budget only has to keep the request
@@ -160,7 +161,7 @@ class ContextBuilder:
         for failure in self.request.failures[:MAX_FAILURES]:
             file, _, rest = failure.nodeid.partition("::")
             name = rest.split("::")[-1].split("[")[0]
-            source = self._function_source(file, name, numbered=False)
+            source = self._function_source(file, name)
             message = self._clean(failure.message)
             if len(message) > MAX_MESSAGE_CHARS:
                 message = message[:MAX_MESSAGE_CHARS] + "\n[... trimmed]"
@@ -180,18 +181,18 @@ class ContextBuilder:
     def _clean(self, text: str) -> str:
         return stable_text(text, str(self.root))
 
-    def _function_source(self, path: str, name: str, numbered: bool) -> str:
+    def _function_source(self, path: str, name: str) -> str:
         info = self.module(path)
         if info is None:
             return ""
         for span in info.functions:
             if span.name == name:
                 self._used(path)
-                return _render(info.lines, span.start, span.end, numbered)
+                return _render(info.lines, span.start, span.end)
         return ""
 
     def suspicious_functions(self) -> list[tuple[str, Span | None, str]]:
-        """(path, function, numbered source) of the most suspicious functions, best first."""
+        """(path, function, section) of the most suspicious functions, best first."""
         seen: set[tuple[str, int]] = set()
         out: list[tuple[str, Span | None, str]] = []
         for location in self.request.locations:
@@ -211,7 +212,7 @@ class ContextBuilder:
                 continue
             seen.add((path, start))
             self._used(path)
-            out.append((path, span, _render(info.lines, start, end, numbered=True)))
+            out.append((path, span, _section(path, info.lines, start, end)))
             if len(out) == MAX_FUNCTIONS:
                 break
         return out
@@ -231,8 +232,7 @@ class ContextBuilder:
                 shown.add((found[0], name))
                 def_path, def_info, def_span = found
                 self._used(def_path)
-                source = _render(def_info.lines, def_span.start, def_span.end, numbered=True)
-                out.append(f"{def_path}:\n```python\n{source}```")
+                out.append(_section(def_path, def_info.lines, def_span.start, def_span.end))
                 if len(out) == MAX_DEFINITIONS:
                     return out
         return out
@@ -285,12 +285,15 @@ def _innermost(functions: list[Span], line: int) -> Span | None:
     return min(containing, key=lambda s: s.end - s.start) if containing else None
 
 
-def _render(lines: list[str], start: int, end: int, numbered: bool) -> str:
-    chosen = lines[start - 1 : end]
-    if not numbered:
-        return "".join(line + "\n" for line in chosen)
-    width = len(str(end))
-    return "".join(f"{n:>{width}} | {line}\n" for n, line in enumerate(chosen, start))
+def _section(path: str, lines: list[str], start: int, end: int) -> str:
+    """A file's lines as the model sees them: where they are above, the code as it is (line
+    numbers on every line were copied back into answers by small models)."""
+    code = _render(lines, start, end)
+    return f"{path}, lines {start}-{end}:\n```python\n{code}```"
+
+
+def _render(lines: list[str], start: int, end: int) -> str:
+    return "".join(line + "\n" for line in lines[start - 1 : end])
 
 
 @dataclass
@@ -327,7 +330,7 @@ def build_context(request: RepairRequest, budget_tokens: int) -> Context:
 
     tests = take(builder.failing_tests())
     functions = builder.suspicious_functions()
-    function_text = take([f"{path}:\n```\n{source}```" for path, _, source in functions])
+    function_text = take([section for _, _, section in functions])
     definitions = take(builder.definitions(functions))
     return Context(
         tests=tests,

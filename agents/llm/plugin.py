@@ -26,6 +26,7 @@ from aiap.llm.context import build_context, failure_report
 from aiap.llm.provider import Message, ProviderError
 from aiap.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
 from aiap.llm.secrets import has_placeholder
+from aiap.llm.wholefunction import answer_functions, function_edits
 from aiap.models import CodePatch, RunState, Verdict, sha256_bytes
 from aiap.testfiles import is_test_file
 
@@ -157,17 +158,7 @@ class LLMEngine:
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise AnswerError("the answer was not valid UTF-8") from None
-        blocks = [self._unmasked(block) for block in parse_blocks(text)]
-
-        def refuse(path: str) -> str | None:
-            if is_test_file(path, request.test_files):
-                return "a test file; change the code under test, never the tests"
-            if path not in request.sources and (Path(request.root) / path).is_file():
-                shown = ", ".join(sorted(request.sources)) or "none"
-                return f"not among the files under repair ({shown})"
-            return None
-
-        changed = apply_blocks(blocks, request.sources.get, refuse)
+        changed = self._changed(text, request)
         if not changed:
             raise AnswerError("the blocks change nothing; the REPLACE lines equal the SEARCH lines")
         edits = []
@@ -191,6 +182,39 @@ class LLMEngine:
             score=1.0,
         )
 
+    def _changed(self, text: str, request: RepairRequest) -> dict[str, tuple[str, str]]:
+        """path -> (old, new): the answer's SEARCH/REPLACE blocks applied, or, when it has none
+        or they do not apply, the whole functions it rewrote (the second edit format)."""
+        sources = request.sources
+        only = next(iter(sources)) if len(sources) == 1 else ""
+
+        def refuse(path: str) -> str | None:
+            if is_test_file(path, request.test_files):
+                return "a test file; change the code under test, never the tests"
+            if path not in sources and (Path(request.root) / path).is_file():
+                shown = ", ".join(sorted(sources)) or "none"
+                return f"not among the files under repair ({shown})"
+            return None
+
+        try:
+            blocks = [
+                self._unmasked(block.model_copy(update={"path": _known(block.path, sources)}))
+                for block in parse_blocks(text, default_path=only)
+            ]
+            return apply_blocks(blocks, sources.get, refuse)
+        except AnswerError as e:
+            if has_placeholder(text):
+                raise  # a whole function would write the placeholder's text into the code
+            order = [loc.path for loc in request.locations]
+            try:
+                editable = {
+                    p: t for p, t in sources.items() if not is_test_file(p, request.test_files)
+                }
+                return function_edits(text, editable, order)
+            except AnswerError as second:
+                # The reason of the format the answer tried: functions, or else blocks.
+                raise (second if answer_functions(text) else e) from None
+
     def _unmasked(self, block: Block) -> Block:
         """SEARCH text with the secrets put back, so it matches the file; a REPLACE that writes
         a placeholder into the code is refused (only unchanged lines may carry one)."""
@@ -208,6 +232,15 @@ class LLMEngine:
         return block.model_copy(
             update={"search": self.masker.unmask(block.search), "replace": "".join(replace)}
         )
+
+
+def _known(path: str, sources: dict[str, str]) -> str:
+    """A path as the model wrote it, or the one file under repair it is the tail of
+    (``pricing.py`` for ``shop/pricing.py``)."""
+    if path in sources:
+        return path
+    tails = [p for p in sources if p.endswith("/" + path.lstrip("./"))]
+    return tails[0] if len(tails) == 1 else path
 
 
 def _short(reason: str, limit: int = 300) -> str:

@@ -2,7 +2,8 @@
 
 A block is a line with the file path, then ``<<<<<<< SEARCH``, the old lines, ``=======``, the
 new lines, ``>>>>>>> REPLACE``. Parsing forgives what models do (code fences around blocks,
-a path in backticks, trailing spaces, a path given once for several blocks); applying does not
+a path in backticks or in a sentence or a fence's info string, trailing spaces, a path given
+once for several blocks, line numbers copied in front of every line); applying does not
 guess: the SEARCH lines must match exactly one place, first exactly (trailing whitespace
 ignored), then with indentation ignored, re-indenting the new lines to fit.
 """
@@ -20,6 +21,10 @@ DIVIDER = re.compile(r"^\s*={5,9}\s*$")
 REPLACE = re.compile(r"^\s*>{5,9} ?REPLACE\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 PATH_DECORATION = re.compile(r"^(?:#+\s*|\*\*|file(?:name)?:\s*|path:\s*)", re.IGNORECASE)
+# A path-like word of a line such as "file shop/pricing.py", "In `shop/pricing.py`:".
+PATH_WORD = re.compile(r"[\w.\-/\\]*\w\.(?:py|pyi|txt|cfg|toml|ini|json|ya?ml|md|rst)\b")
+# A line number copied from the context: " 8 | text" (the context shows none; models add them).
+NUMBERED = re.compile(r"^\s*\d+\s*\|(?: |$)")
 
 
 class AnswerError(Exception):
@@ -33,13 +38,28 @@ class Block(BaseModel):
 
 
 def _clean_path(line: str) -> str:
+    """The path a line names: its path-like word ("file x.py", "x.py:", "# x.py"), else the
+    line without its decoration."""
+    words: list[str] = PATH_WORD.findall(line)
+    if words:
+        return words[-1].strip("`*'\" :")
     path = line.strip()
     path = PATH_DECORATION.sub("", path).strip()
     return path.strip("`*'\" :").strip()
 
 
-def parse_blocks(answer: str) -> list[Block]:
-    """Every block of the answer, in order; AnswerError when there is none or one is cut off."""
+def strip_line_numbers(text: str) -> str:
+    """``text`` without the line numbers a model copied in front of every line of it."""
+    lines = text.splitlines(keepends=True)
+    written = [line for line in lines if line.strip()]
+    if not written or not all(NUMBERED.match(line) for line in written):
+        return text
+    return "".join(NUMBERED.sub("", line) if line.strip() else line for line in lines)
+
+
+def parse_blocks(answer: str, default_path: str = "") -> list[Block]:
+    """Every block of the answer, in order; AnswerError when there is none or one is cut off.
+    ``default_path``: the file a block names no path for edits."""
     lines = answer.splitlines()
     blocks: list[Block] = []
     path = ""
@@ -48,14 +68,17 @@ def parse_blocks(answer: str) -> list[Block]:
         if not SEARCH.match(lines[i]):
             i += 1
             continue
-        # The path: the nearest non-empty line above that is not a fence; else the last one.
+        # The path: the nearest non-empty line above that is not a bare fence (a fence's
+        # info string may hold it: ```python shop/pricing.py); else the last block's.
         for above in range(i - 1, -1, -1):
             text = lines[above].strip()
-            if not text or FENCE.match(text):
+            if not text or (FENCE.match(text) and not PATH_WORD.search(text)):
                 continue
             if not REPLACE.match(text):
                 path = _clean_path(text)
             break
+        if not path and default_path:
+            path = default_path  # one file under repair: a block without a path edits it
         if not path:
             raise AnswerError("a SEARCH block has no file path on the line above it")
         search: list[str] = []
@@ -77,7 +100,9 @@ def parse_blocks(answer: str) -> list[Block]:
         if i == len(lines):
             raise AnswerError(f"{path}: a block is cut off before >>>>>>> REPLACE")
         i += 1
-        blocks.append(Block(path=path, search=_joined(search), replace=_joined(replace)))
+        search_text = strip_line_numbers(_joined(search))
+        replace_text = strip_line_numbers(_joined(replace))
+        blocks.append(Block(path=path, search=search_text, replace=replace_text))
     if not blocks:
         raise AnswerError(
             "the answer has no SEARCH/REPLACE block (a file path line, <<<<<<< SEARCH, "
