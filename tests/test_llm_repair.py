@@ -142,6 +142,27 @@ def test_a_rejected_patch_sends_the_failing_output_back_and_the_next_round_fixes
     assert tempfile.gettempdir() not in messages[3]["content"]  # stable across runs
 
 
+def test_after_a_wrong_patch_the_next_request_asks_for_another_idea_not_the_same_answer(
+    two_rounds: TwoRounds,
+) -> None:
+    first, second = two_rounds.requests
+    assert first.body["temperature"] == 0
+    assert second.body["temperature"] > 0  # at 0 a small model repeats its first answer
+
+
+def test_the_same_problem_twice_asks_for_the_whole_function(
+    tmp_path: Path, openai_server: OpenAIServer
+) -> None:
+    project = people_project(tmp_path / "p")
+    openai_server.answer("No idea.", "Still no idea.", FIX)
+    state = repair_with_llm(project, openai_server)
+    first_retry = openai_server.requests[1].body["messages"][3]["content"]
+    second_retry = openai_server.requests[2].body["messages"][3]["content"]
+    assert "<<<<<<< SEARCH" in first_retry
+    assert "the whole corrected function `full_name`" in second_retry
+    assert state.patches, state.messages
+
+
 def test_an_answer_that_does_not_apply_gets_the_reason_back_and_a_retry(
     tmp_path: Path, openai_server: OpenAIServer
 ) -> None:

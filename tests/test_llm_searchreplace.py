@@ -161,3 +161,12 @@ def test_a_pipe_in_the_code_itself_is_not_taken_for_a_line_number() -> None:
     answer = "g.py\n<<<<<<< SEARCH\nflags = 1 | 2\n=======\nflags = 1 | 4\n>>>>>>> REPLACE\n"
     (block,) = parse_blocks(answer)
     assert block.search == "flags = 1 | 2\n"
+
+
+def test_a_search_matching_twice_is_settled_by_the_function_the_model_was_shown() -> None:
+    text = "def a():\n    x = 1\n    return x\n\n\ndef b():\n    x = 1\n    return -x\n"
+    block = Block(path="g.py", search="    x = 1\n", replace="    x = 2\n")
+    with pytest.raises(AnswerError, match="matches 2 places"):
+        replace_once(text, block)
+    new = replace_once(text, block, shown=[(6, 8), (1, 3)])  # b() the most suspicious
+    assert new == text.replace("def b():\n    x = 1", "def b():\n    x = 2")

@@ -59,15 +59,16 @@ class ModelChat:
             return "time budget used up"
         return ""
 
-    def ask(self, messages: list[Message]) -> Answer:
+    def ask(self, messages: list[Message], temperature: float = 0.0) -> Answer:
         """The answer to ``messages``, from the cache or from the model. Every message is
         masked here, so no caller can send a secret by forgetting to."""
         messages = [{**m, "content": self.masker.mask(m["content"])} for m in messages]
-        key = cache_key(self.model, messages, {"max_tokens": ANSWER_TOKENS, "temperature": 0})
+        settings = {"max_tokens": ANSWER_TOKENS, "temperature": temperature}
+        key = cache_key(self.model, messages, settings)
         answer = self.cache.get(key) if self.cache is not None else None
         if answer is None:
             answer = self.provider.complete(
-                messages, max_tokens=ANSWER_TOKENS, deadline=self.deadline
+                messages, max_tokens=ANSWER_TOKENS, deadline=self.deadline, temperature=temperature
             )
             if self.cache is not None:
                 self.cache.put(key, self.model, answer)

@@ -305,6 +305,9 @@ class Context:
     definitions: str
     files: list[str]
     trimmed: bool
+    # The suspicious functions' line ranges per file, most suspicious first.
+    shown: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)  # the suspicious functions' names
 
 
 def build_context(request: RepairRequest, budget_tokens: int) -> Context:
@@ -332,10 +335,16 @@ def build_context(request: RepairRequest, budget_tokens: int) -> Context:
     functions = builder.suspicious_functions()
     function_text = take([section for _, _, section in functions])
     definitions = take(builder.definitions(functions))
+    shown: dict[str, list[tuple[int, int]]] = {}
+    for path, span, _ in functions:
+        if span is not None:
+            shown.setdefault(path, []).append((span.start, span.end))
     return Context(
         tests=tests,
         functions=function_text,
         definitions=definitions or "(none)",
         files=list(builder.files),
         trimmed=trimmed,
+        shown=shown,
+        names=[span.name for _, span, _ in functions if span is not None],
     )

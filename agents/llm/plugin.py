@@ -31,6 +31,9 @@ from aiap.models import CodePatch, RunState, Verdict, sha256_bytes
 from aiap.testfiles import is_test_file
 
 FEEDBACK_CHARS = 3000  # of a failing run's output, sent back in the next round
+# After a patch that failed its tests: the first answer is the model's likeliest, and at
+# temperature 0 a small model repeats it whatever the feedback says.
+RETRY_TEMPERATURE = 0.7
 
 
 def prompt(name: str) -> Template:
@@ -50,6 +53,7 @@ class LLMEngine:
         self.stopped = False  # a final provider error or a spent budget: no more requests
         self._rejection: str | None = None
         self._root = ""  # the workspace of the request being answered
+        self._shown: dict[str, list[tuple[int, int]]] = {}  # its suspicious functions' lines
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -79,6 +83,7 @@ class LLMEngine:
             return
         self._root = request.root
         context = build_context(request, self.config.llm_context_tokens)
+        self._shown = context.shown
         user = prompt("repair_user.md").substitute(
             tests=context.tests, functions=context.functions, definitions=context.definitions
         )
@@ -87,7 +92,8 @@ class LLMEngine:
             {"role": "user", "content": user},
         ]
         tried: set[str] = set()
-        reason = ""
+        reason = previous = ""
+        temperature = 0.0
         messages = base
         for round_no in range(1, self.config.llm_rounds + 1):
             spent = self.chat.budget_spent()
@@ -95,12 +101,15 @@ class LLMEngine:
                 self.stopped = True
                 self.messages.append(f"llm: stopped: {spent}")
                 return
-            answer, reason, patch = self._round(messages, request, context.files, round_no)
+            answer, reason, patch = self._round(
+                messages, request, context.files, round_no, temperature
+            )
             if self.stopped:
                 return
             if patch is not None:
                 if patch.diff in tried:
                     reason = "the patch is the same as one that already failed; try another fix"
+                    temperature = RETRY_TEMPERATURE  # the same request would get the same answer
                 else:
                     tried.add(patch.diff)
                     self._rejection = None
@@ -108,8 +117,14 @@ class LLMEngine:
                     if self._rejection is None:
                         return  # accepted: the orchestrator has what it needs
                     reason = self._rejection
+                    temperature = RETRY_TEMPERATURE  # a wrong fix: another idea is wanted
             self.messages.append(f"llm: round {round_no}: {_short(reason)}")
-            retry = prompt("repair_retry.md").substitute(reason=reason)
+            if reason == previous and context.names:
+                # The same problem twice: a model at temperature 0 would answer the same again.
+                retry = prompt("repair_whole.md").substitute(reason=reason, name=context.names[0])
+            else:
+                retry = prompt("repair_retry.md").substitute(reason=reason)
+            previous = reason
             messages = [
                 *base,
                 {"role": "assistant", "content": answer or "(no answer)"},
@@ -121,13 +136,18 @@ class LLMEngine:
         )
 
     def _round(
-        self, messages: list[Message], request: RepairRequest, files: list[str], round_no: int
+        self,
+        messages: list[Message],
+        request: RepairRequest,
+        files: list[str],
+        round_no: int,
+        temperature: float,
     ) -> tuple[str, str, CodePatch | None]:
         """(answer text, why it is unusable, patch): one request and what came of it."""
         record = AuditRecord(event="llm_call", engine=self.name, model=self.model)
         record.files_sent = files
         try:
-            answer = self.chat.ask(messages)
+            answer = self.chat.ask(messages, temperature)
         except ProviderError as e:
             self.stopped = True
             self.messages.append(f"llm: {e}")
@@ -201,7 +221,7 @@ class LLMEngine:
                 self._unmasked(block.model_copy(update={"path": _known(block.path, sources)}))
                 for block in parse_blocks(text, default_path=only)
             ]
-            return apply_blocks(blocks, sources.get, refuse)
+            return apply_blocks(blocks, sources.get, refuse, self._shown)
         except AnswerError as e:
             if has_placeholder(text):
                 raise  # a whole function would write the placeholder's text into the code

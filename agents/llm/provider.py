@@ -102,13 +102,13 @@ class Provider:
         self.max_answer_chars = max_answer_chars
 
     def _kwargs(
-        self, messages: Sequence[Message], max_tokens: int, timeout: float
+        self, messages: Sequence[Message], max_tokens: int, timeout: float, temperature: float
     ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": list(messages),
             "max_tokens": max_tokens,
-            "temperature": 0,
+            "temperature": temperature,
             "timeout": timeout,
             "num_retries": 0,
             "max_retries": 0,  # the OpenAI client's own retries: ours are counted
@@ -123,7 +123,14 @@ class Provider:
             kwargs["stream_options"] = {"include_usage": True}
         return kwargs
 
-    def complete(self, messages: Sequence[Message], *, max_tokens: int, deadline: float) -> Answer:
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        deadline: float,
+        temperature: float = 0.0,
+    ) -> Answer:
         """One answer; retried on passing faults until ``deadline`` (time.monotonic)."""
         litellm = load_litellm()
         attempt = 0
@@ -133,7 +140,8 @@ class Provider:
             if left <= 1:
                 raise ProviderError(f"{self.model}: no time left in the budget for a request")
             try:
-                answer = self._call(litellm, messages, max_tokens, min(self.timeout, left))
+                timeout = min(self.timeout, left)
+                answer = self._call(litellm, messages, max_tokens, timeout, temperature)
                 return answer.model_copy(update={"attempts": attempt})
             except AnswerError:
                 raise
@@ -193,9 +201,14 @@ class Provider:
         return f"{self.model}: the provider answered {status}: {_first_line(error)}"
 
     def _call(
-        self, litellm: ModuleType, messages: Sequence[Message], max_tokens: int, timeout: float
+        self,
+        litellm: ModuleType,
+        messages: Sequence[Message],
+        max_tokens: int,
+        timeout: float,
+        temperature: float,
     ) -> Answer:
-        response = litellm.completion(**self._kwargs(messages, max_tokens, timeout))
+        response = litellm.completion(**self._kwargs(messages, max_tokens, timeout, temperature))
         usage: Any = None
         if self.stream:
             parts: list[str] = []

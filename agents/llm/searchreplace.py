@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -155,8 +155,19 @@ def _reindent(replace: list[str], search: list[str], found: list[str]) -> list[s
     return out
 
 
-def replace_once(text: str, block: Block) -> str:
-    """``text`` with the block's SEARCH lines replaced; AnswerError unless they match once."""
+def _shown_one(starts: list[int], size: int, shown: Sequence[tuple[int, int]]) -> list[int]:
+    """Of several matches, the one inside the first shown function (most suspicious first)
+    that holds exactly one: the lines the model was shown are the lines it means."""
+    for first, last in shown:
+        inside = [s for s in starts if first <= s + 1 and s + size <= last]
+        if len(inside) == 1:
+            return inside
+    return starts
+
+
+def replace_once(text: str, block: Block, shown: Sequence[tuple[int, int]] = ()) -> str:
+    """``text`` with the block's SEARCH lines replaced; AnswerError unless they match once,
+    or once inside one of the ``shown`` line ranges (1-based, inclusive), tried in order."""
     newline = "\r\n" if "\r\n" in text else "\n"
     source = text.splitlines()
     search = block.search.splitlines()
@@ -170,8 +181,12 @@ def replace_once(text: str, block: Block) -> str:
         raise AnswerError(f"{block.path}: a SEARCH section is empty; quote the lines to replace")
     starts = _matches(source, search, lambda a, b: a.rstrip() == b.rstrip())
     new = replace
+    if len(starts) > 1:
+        starts = _shown_one(starts, len(search), shown)
     if not starts:
         starts = _matches(source, search, lambda a, b: a.strip() == b.strip())
+        if len(starts) > 1:
+            starts = _shown_one(starts, len(search), shown)
         if len(starts) == 1:
             new = _reindent(replace, search, source[starts[0] : starts[0] + len(search)])
     if not starts:
@@ -195,11 +210,13 @@ def apply_blocks(
     blocks: Sequence[Block],
     read: Callable[[str], str | None],
     refuse: Callable[[str], str | None],
+    shown: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """path -> (old text, new text) for every file the blocks change, blocks applied in order.
 
     ``read`` gives a project file's text (None: no such file); ``refuse`` the reason a path
-    must not be edited (a test file), or None.
+    must not be edited (a test file), or None; ``shown`` the line ranges per file the model
+    was shown, which settle a SEARCH text that matches more than once.
     """
     texts: dict[str, tuple[str, str]] = {}
     for block in blocks:
@@ -217,5 +234,7 @@ def apply_blocks(
                 )
             texts[path] = (old, old)
         old, current = texts[path]
-        texts[path] = (old, replace_once(current, block.model_copy(update={"path": path})))
+        ranges = (shown or {}).get(path, ()) if current == old else ()  # lines not moved yet
+        edited = replace_once(current, block.model_copy(update={"path": path}), ranges)
+        texts[path] = (old, edited)
     return {path: pair for path, pair in texts.items() if pair[0] != pair[1]}
