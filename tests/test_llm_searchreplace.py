@@ -170,3 +170,11 @@ def test_a_search_matching_twice_is_settled_by_the_function_the_model_was_shown(
         replace_once(text, block)
     new = replace_once(text, block, shown=[(6, 8), (1, 3)])  # b() the most suspicious
     assert new == text.replace("def b():\n    x = 1", "def b():\n    x = 2")
+
+
+def test_a_sentence_above_a_block_is_no_path_and_the_one_file_is_meant() -> None:
+    answer = "The sum is wrong.\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n"
+    (block,) = parse_blocks(answer, default_path="g.py")
+    assert block.path == "g.py"
+    with pytest.raises(AnswerError, match="no file path"):
+        parse_blocks(answer)

@@ -70,3 +70,16 @@ def test_functions_that_are_not_in_the_files_are_refused_by_name() -> None:
 def test_a_file_named_twice_in_the_order_is_one_place() -> None:
     answer = "```python\ndef area(w, h):\n    return w * h\n```"
     assert list(function_edits(answer, {"g.py": GEOMETRY}, ["g.py", "g.py"])) == ["g.py"]
+
+
+def test_a_function_nested_in_another_is_replaced_where_it_stands() -> None:
+    source = (
+        "def order(deps):\n    done = set()\n\n"
+        "    def visit(step):\n        if step in done:\n            return\n\n"
+        "    visit(1)\n    return done\n"
+    )
+    answer = (
+        "```python\ndef visit(step):\n    if step in done:\n        return\n    done.add(step)\n```"
+    )
+    (new,) = [n for _, n in function_edits(answer, {"b.py": source}, []).values()]
+    assert "            return\n        done.add(step)\n\n    visit(1)\n" in new

@@ -123,7 +123,8 @@ class LLMEngine:
                 # The same problem twice: a model at temperature 0 would answer the same again.
                 retry = prompt("repair_whole.md").substitute(reason=reason, name=context.names[0])
             else:
-                retry = prompt("repair_retry.md").substitute(reason=reason)
+                path = next(iter(context.shown), "path/to/file.py")
+                retry = prompt("repair_retry.md").substitute(reason=reason, path=path)
             previous = reason
             messages = [
                 *base,

@@ -45,7 +45,8 @@ def _clean_path(line: str) -> str:
         return words[-1].strip("`*'\" :")
     path = line.strip()
     path = PATH_DECORATION.sub("", path).strip()
-    return path.strip("`*'\" :").strip()
+    path = path.strip("`*'\" :").strip()
+    return "" if " " in path else path  # a sentence naming no file is no path
 
 
 def strip_line_numbers(text: str) -> str:

@@ -52,13 +52,26 @@ def _defs(text: str) -> list[_Def] | None:
             _Def(node.name.value, owner, method, first, pos.start.line, pos.end.line, code)
         )
 
-    for statement in module.body:
-        if isinstance(statement, cst.FunctionDef):
-            add(statement, None)
-        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-            for inner in statement.body.body:
-                if isinstance(inner, cst.FunctionDef):
-                    add(inner, statement.name.value)
+    class Visitor(cst.CSTVisitor):
+        """Every def, nested ones too (a helper inside a function is where a bug may be)."""
+
+        def __init__(self) -> None:
+            self.owners: list[str | None] = [None]
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            self.owners.append(node.name.value)
+
+        def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+            self.owners.pop()
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            add(node, self.owners[-1])
+            self.owners.append(None)  # a def inside a def is nobody's method
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            self.owners.pop()
+
+    module.visit(Visitor())
     return found
 
 
