@@ -60,9 +60,10 @@ CASES: dict[str, Case] = {
         script=[block("    return first - last\n", "    return 0\n")],
         message="llm: round 1: people.py: the SEARCH text matches no lines of the file",
     ),
-    "ambiguous match": Case(
+    # Lines 6-7 and 13-14 both match: the ones inside full_name, the function shown, are meant.
+    "ambiguous match, settled by the function shown": Case(
         script=[block(FOUND_TWICE, FOUND_TWICE.replace("strip", "lstrip"))],
-        message="llm: round 1: people.py: the SEARCH text matches 2 places (lines 6, 13)",
+        message="llm: round 1: the patch was applied and tested: 1 failing test(s) still fail",
     ),
     "edit to a test file": Case(
         script=[

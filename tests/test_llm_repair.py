@@ -136,10 +136,12 @@ def test_a_rejected_patch_sends_the_failing_output_back_and_the_next_round_fixes
     assert "edit by openai/fake (round 2)" in two_rounds.stdout
     first, second = two_rounds.requests
     messages = second.body["messages"]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[2]["content"] == WRONG_FIX
-    assert "Ada-Lovelace" in messages[3]["content"]  # the patched run's failure
-    assert tempfile.gettempdir() not in messages[3]["content"]  # stable across runs
+    # The instructions, a worked exchange, the request, the wrong answer, the feedback.
+    assert [m["role"] for m in messages] == ["system", *["user", "assistant"] * 2, "user"]
+    assert "factor = percent / 100" in messages[2]["content"]  # the example's answer
+    assert messages[4]["content"] == WRONG_FIX
+    assert "Ada-Lovelace" in messages[5]["content"]  # the patched run's failure
+    assert tempfile.gettempdir() not in messages[5]["content"]  # stable across runs
 
 
 def test_after_a_wrong_patch_the_next_request_asks_for_another_idea_not_the_same_answer(
@@ -156,8 +158,8 @@ def test_the_same_problem_twice_asks_for_the_whole_function(
     project = people_project(tmp_path / "p")
     openai_server.answer("No idea.", "Still no idea.", FIX)
     state = repair_with_llm(project, openai_server)
-    first_retry = openai_server.requests[1].body["messages"][3]["content"]
-    second_retry = openai_server.requests[2].body["messages"][3]["content"]
+    first_retry = openai_server.requests[1].body["messages"][-1]["content"]
+    second_retry = openai_server.requests[2].body["messages"][-1]["content"]
     assert "<<<<<<< SEARCH" in first_retry
     assert "the whole corrected function `full_name`" in second_retry
     assert state.patches, state.messages
@@ -170,7 +172,7 @@ def test_an_answer_that_does_not_apply_gets_the_reason_back_and_a_retry(
     openai_server.answer(block("    return first - last\n", "    return 0\n"), FIX)
     state = repair_with_llm(project, openai_server)  # the core's run, in this process
     assert "edit by openai/fake (round 2)" in state.patches[0].description, state.messages
-    assert "matches no lines" in openai_server.requests[1].body["messages"][3]["content"]
+    assert "matches no lines" in openai_server.requests[1].body["messages"][-1]["content"]
 
 
 def test_a_second_run_answers_from_the_cache_without_a_request(

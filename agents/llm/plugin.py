@@ -89,6 +89,10 @@ class LLMEngine:
         )
         base: list[Message] = [
             {"role": "system", "content": prompt("repair_system.md").template},
+            # One worked exchange before the real request: small models answer in the format
+            # after an example, and copy an example written into the instructions.
+            {"role": "user", "content": prompt("repair_example_user.md").template},
+            {"role": "assistant", "content": prompt("repair_example_answer.md").template},
             {"role": "user", "content": user},
         ]
         tried: set[str] = set()
