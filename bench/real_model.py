@@ -291,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         "--api-base", help="a server already serving the model (its /v1 URL): no install"
     )
     args = parser.parse_args(argv)
+    # A SIGTERM ends the run through ``finally``: the model server is stopped, not left behind.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     misses = offline_misses(args.only, args.offline_json, args.offline_budget)
     print(f"{len(misses)} bug(s) the offline engine does not fix", flush=True)
     outcomes: list[Outcome] = []
