@@ -253,7 +253,7 @@ def test_generated_tests_never_call_what_escaped_and_nothing_outside_changes(
     assert done.returncode == 0, done.stderr  # not killed (137) by the test it ran
     assert sorted(p.name for p in decoy.iterdir()) == ["kept.txt"], done.stderr
     written = "".join(p.read_text() for p in (project / "tests" / "generated").glob("*.py"))
-    assert "harmless(" in written
+    assert "harmless(" in written, done.stderr
     for escape in ("via_ctypes(", "via_dir_fd(", "via_sqlite(", "swallowed("):
         assert escape not in written
     assert "no test written" in done.stderr
