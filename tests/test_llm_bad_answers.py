@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict
 
 from aiap.apply import apply_patch
 from tests.conftest import run_pytest_cli, snapshot
-from tests.llm_project import FIX, block, needs_litellm, people_project, repair_with_llm
+from tests.llm_project import (
+    FIX,
+    WRONG_FIX,
+    block,
+    needs_litellm,
+    people_project,
+    repair_with_llm,
+)
 from tests.openai_server import Logged, OpenAIServer, Reply
 
 pytestmark = needs_litellm
@@ -37,6 +44,7 @@ class Case(BaseModel):
     env: dict[str, str] = {}
 
 
+FIXED_LINE = '    return f"{first} {last}"\n'
 FOUND_TWICE = "    first = first.strip()\n    last = last.strip()\n"
 
 CASES: dict[str, Case] = {
@@ -133,6 +141,13 @@ CASES: dict[str, Case] = {
         ],
         message="",
         fixed=True,
+    ),
+    "a block against its own rejected patch": Case(
+        # Round 2 quotes the line as round 1's patch left it, as if that had been kept.
+        script=[WRONG_FIX, block('    return first + "-" + last\n', FIXED_LINE)],
+        message="",
+        fixed=True,
+        requests=2,
     ),
     "a whole function of another name": Case(
         script=["```python\ndef fullname(first, last):\n    return first\n```\n"],

@@ -54,6 +54,8 @@ class LLMEngine:
         self._rejection: str | None = None
         self._root = ""  # the workspace of the request being answered
         self._shown: dict[str, list[tuple[int, int]]] = {}  # its suspicious functions' lines
+        self._proposed: dict[str, str] = {}  # path -> text after the latest patch made
+        self._last_texts: dict[str, str] = {}  # ... after the latest patch sent to be tested
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -82,6 +84,7 @@ class LLMEngine:
         if self.stopped:
             return
         self._root = request.root
+        self._proposed, self._last_texts = {}, {}
         context = build_context(request, self.config.llm_context_tokens)
         self._shown = context.shown
         user = prompt("repair_user.md").substitute(
@@ -116,6 +119,7 @@ class LLMEngine:
                     temperature = RETRY_TEMPERATURE  # the same request would get the same answer
                 else:
                     tried.add(patch.diff)
+                    self._last_texts = self._proposed
                     self._rejection = None
                     yield patch
                     if self._rejection is None:
@@ -186,6 +190,7 @@ class LLMEngine:
         changed = self._changed(text, request)
         if not changed:
             raise AnswerError("the blocks change nothing; the REPLACE lines equal the SEARCH lines")
+        self._proposed = {path: new for path, (_, new) in changed.items()}
         edits = []
         diff = ""
         for path, (old, new) in sorted(changed.items()):
@@ -226,7 +231,23 @@ class LLMEngine:
                 self._unmasked(block.model_copy(update={"path": _known(block.path, sources)}))
                 for block in parse_blocks(text, default_path=only)
             ]
-            return apply_blocks(blocks, sources.get, refuse, self._shown)
+            try:
+                return apply_blocks(blocks, sources.get, refuse, self._shown)
+            except AnswerError as first:
+                if "matches no lines" not in str(first) or not self._last_texts:
+                    raise
+                # Small models edit on top of their last patch, as if it had been kept: the
+                # blocks applied to that text, the patch taken against the original.
+                texts = self._last_texts
+                try:
+                    on_last = apply_blocks(blocks, lambda p: texts.get(p, sources.get(p)), refuse)
+                except AnswerError:
+                    raise first from None
+                return {
+                    p: (sources[p], new)
+                    for p, (_, new) in on_last.items()
+                    if p in sources and new != sources[p]
+                }
         except AnswerError as e:
             if has_placeholder(text):
                 raise  # a whole function would write the placeholder's text into the code
