@@ -230,6 +230,7 @@ def test_a_file_that_is_not_utf8_is_reported_and_left_alone(tmp_path: Path) -> N
     before = snapshot(project)
     result = aiap(project, "shop/latin.py", "--time-budget", "5")
     assert "shop/latin.py: not UTF-8" in result.stderr
+    assert "no module was measured; no file written" in result.stdout  # no "100.0%"
     assert snapshot(project) == before
 
 

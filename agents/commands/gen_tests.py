@@ -233,6 +233,9 @@ def table(report: GenerationReport) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     written = [path for m in report.modules for path in m.outputs]
+    if not report.modules:  # every file was skipped, each with its line on stderr
+        lines.append("no module was measured; no file written")
+        return "\n".join(lines)
     lines.append(
         f"line coverage of these modules: {report.line_percent(after=False):.1f}% -> "
         f"{report.line_percent():.1f}%; {len(written)} file(s): "
