@@ -24,7 +24,7 @@ from aiap.hookspecs import RepairRequest, hookimpl
 from aiap.llm.chat import ModelChat, answered
 from aiap.llm.context import build_context, failure_report
 from aiap.llm.provider import Message, ProviderError
-from aiap.llm.searchreplace import AnswerError, Block, apply_blocks, parse_blocks
+from aiap.llm.searchreplace import AnswerError, Block, NoMatch, apply_blocks, parse_blocks
 from aiap.llm.secrets import has_placeholder
 from aiap.llm.wholefunction import answer_functions, function_edits
 from aiap.models import CodePatch, RunState, Verdict, sha256_bytes
@@ -233,8 +233,8 @@ class LLMEngine:
             ]
             try:
                 return apply_blocks(blocks, sources.get, refuse, self._shown)
-            except AnswerError as first:
-                if "matches no lines" not in str(first) or not self._last_texts:
+            except NoMatch as first:
+                if not self._last_texts:
                     raise
                 # Small models edit on top of their last patch, as if it had been kept: the
                 # blocks applied to that text, the patch taken against the original.

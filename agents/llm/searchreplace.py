@@ -31,6 +31,10 @@ class AnswerError(Exception):
     """An answer that cannot become a patch; the message is fed back to the model."""
 
 
+class NoMatch(AnswerError):
+    """A SEARCH text that matches no lines of the file it names."""
+
+
 class Block(BaseModel):
     path: str
     search: str
@@ -191,7 +195,7 @@ def replace_once(text: str, block: Block, shown: Sequence[tuple[int, int]] = ())
         if len(starts) == 1:
             new = _reindent(replace, search, source[starts[0] : starts[0] + len(search)])
     if not starts:
-        raise AnswerError(
+        raise NoMatch(
             f"{block.path}: the SEARCH text matches no lines of the file "
             f"(first SEARCH line: {search[0].strip()!r}); copy the lines exactly"
         )
